@@ -5,7 +5,9 @@ Sphinx on it with this folder as the configuration directory (`-c docs`). Nothin
 fetched from another host: the theme (furo) uses system fonts, math is rendered to HTML at build time
 (`_ext/katex_prerender.py`) and widget JavaScript is switched off.
 """
-import sys, tomllib
+import sys
+try: import tomllib
+except ImportError: import tomli as tomllib  # Python 3.10 (nbdev depends on tomli there)
 from pathlib import Path
 
 _here = Path(__file__).resolve().parent

@@ -19,7 +19,7 @@ Usage: python tools/build_docs.py [--force] [-j N] [--out _site]
 """
 from __future__ import annotations
 
-import argparse, ast, hashlib, io, json, os, posixpath, re, shutil, subprocess, sys, time, traceback
+import argparse, ast, hashlib, html as html_lib, io, json, os, posixpath, re, shutil, subprocess, sys, time, traceback
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import redirect_stderr, redirect_stdout
 from multiprocessing import get_context
@@ -217,6 +217,8 @@ _out_keys = {'stream': {'output_type', 'name', 'text'},
              'execute_result': {'output_type', 'data', 'metadata', 'execution_count'},
              'error': {'output_type', 'ename', 'evalue', 'traceback'}}
 _widget_mime = 'application/vnd.jupyter.widget-view+json'
+# files referenced from notebooks that are copied into the site (others link to the repository on its forge)
+_copy_suffixes = {'.png', '.jpg', '.jpeg', '.gif', '.svg', '.webp', '.md', '.csv', '.pdf', '.html', '.txt', '.json'}
 _re_heading = re.compile(r'^(#{1,6})\s+(.+?)\s*#*\s*$', flags=re.M)
 _re_ansi = re.compile(r'\x1B(?:[@-Z\\-_]|\[[0-?]*[ -/]*[@-~])')
 
@@ -243,9 +245,13 @@ class Site:
                 return posixpath.relpath(self.docnames[f] + ('.html' if is_html else '.ipynb'), here or '.') + frag
             self.notes.append(f'{nb.name}: link to a notebook that has no page: {tgt}')
             return tgt
-        if not f.is_file():
-            if not f.is_dir(): self.errors.append(f'{nb.name}: reference to a missing file: {tgt}')
+        if not f.exists():
+            self.errors.append(f'{nb.name}: reference to a missing file: {tgt}')
             return tgt
+        repo = self.repo_url(f)
+        if repo and (f.is_dir() or f.suffix.lower() not in _copy_suffixes):
+            return repo + frag  # a folder or source file of the repository: link to it on the forge
+        if f.is_dir(): return tgt
         try: dest = f.relative_to(self.nbs_path.resolve()).as_posix()
         except ValueError:
             try: dest = '_files/' + f.relative_to(self.root.resolve()).as_posix()
@@ -253,6 +259,13 @@ class Site:
         self.assets[dest] = f
         if is_html: self.site_assets[dest] = f
         return posixpath.relpath(dest, here or '.') + frag
+
+    def repo_url(self, f: Path) -> str:
+        "URL of a file or folder of this repository on its forge (`git_url` in pyproject), or ''."
+        git, branch = str(self.cfg.get('git_url', '') or '').rstrip('/'), self.cfg.get('branch', 'main') or 'main'
+        try: rel = f.relative_to(self.root.resolve()).as_posix()
+        except ValueError: return ''
+        return f'{git}/{"tree" if f.is_dir() else "blob"}/{branch}/{rel}' if git else ''
 
     def clean(self, proc_path: Path, nb: Path) -> dict:
         "A valid nbformat 4.5 notebook for the page of `nb`, from its processed version."
@@ -282,12 +295,19 @@ class Site:
                 outs = [] if is_false(opts.get('output', 'true')) else self._clean_outputs(c.get('outputs', []), fix, rel)
                 for o in outs:
                     md = o.get('data', {}).get('text/markdown')
-                    if md is not None and md.lstrip().startswith('---'):  # a show_doc entry
+                    if md is not None and md.lstrip().startswith('---') and _re_heading.search(md):  # a show_doc entry
                         headings.update(re.sub(r'[`\\]', '', h) for _, h in _re_heading.findall(md))
                         o['data']['text/markdown'] = self._showdoc(md)
                         tags.append('nbdev-api')
                 if is_false(opts.get('echo', 'true')) or not body.strip(): tags.append('remove-input')
                 elif opts.get('code-fold', 'false').lower() == 'true': tags.append('hide-input')
+                if 'remove-input' in tags and outs and 'nbdev-api' in tags and all(
+                        o.get('data', {}).get('text/markdown') is not None for o in outs):
+                    # a show_doc cell: its markdown becomes page text, so each entry is a section in the page's contents
+                    md = '\n\n'.join(self._api_section(o['data']['text/markdown']) for o in outs)
+                    texts.append(md)
+                    cells.append({'cell_type': 'markdown', 'metadata': {}, 'source': md})
+                    continue
                 if not body.strip() and not outs: continue
                 if 'remove-input' not in tags: texts.append(body)
                 for o in outs:
@@ -344,6 +364,14 @@ class Site:
                 o.setdefault('traceback', [])
             res.append(o)
         return res
+
+    @staticmethod
+    def _api_section(md: str) -> str:
+        "A show_doc entry as a page section: heading (class `nbdev-api`), source link, signature, docstring."
+        m = _re_heading.search(md)
+        if not m: return md
+        link, rest = md[:m.start()].strip(), md[m.end():].strip()
+        return '\n\n'.join(x for x in ('{.nbdev-api}\n' + m.group(0).strip(), link, rest) if x)
 
     @staticmethod
     def _showdoc(md: str) -> str:
@@ -457,8 +485,9 @@ def api_check(site: Site) -> list[str]:
 # ---------------------------------------------------------------------------------------------------------
 # step 4: Sphinx, then offline fix-ups
 
-_sphinx_fatal = re.compile(r'(ERROR|CRITICAL|SEVERE|Exception occurred|Traceback|could not read|NotJSONError|'
-                           r'Notebook (?:JSON|validation)|failed to (?:read|parse|convert))', flags=re.I)
+# a notebook that cannot be read or converted, docutils errors (shown as red boxes on a page), math KaTeX can't parse
+_sphinx_fatal = re.compile(r'(\bERROR\b|\bCRITICAL\b|\bSEVERE\b|Exception occurred|Traceback|[Cc]ould not read|'
+                           r'NotJSONError|Notebook (?:JSON|validation)|[Ff]ailed to (?:read|parse|convert)|\[katex\.parse\])')
 
 
 def run_sphinx(root: Path, src: Path, out: Path, doctrees: Path, log: Path) -> tuple[int, list[str]]:
@@ -487,11 +516,12 @@ def relativize_doc_links(out: Path, url: str) -> int:
     return n
 
 
-_re_rubric = re.compile(r'<p class="rubric"([^>]*)>(.*?)</p>', flags=re.S)
+_re_api_head = re.compile(r'(<section class="[^"]*\bnbdev-api\b[^"]*" id="[^"]*">\s*(?:<span id="[^"]*"></span>)*)'
+                          r'(<h[1-6]>(.*?)</h[1-6]>)|(<p class="rubric"[^>]*>)(.*?)(</p>)', flags=re.S)
 
 
 def add_nbdev_anchors(out: Path) -> int:
-    "Give each API heading (a rubric in a show_doc output) the id nbdev's links use, e.g. `#gruencoder.forward`."
+    "Give each API heading (from show_doc) the id nbdev's links use, e.g. `core.html#gruencoder.forward`."
     n = 0
     for page in out.glob('**/*.html'):
         if page.relative_to(out).parts[0] in ('_static', '_images', '_screens'): continue
@@ -499,14 +529,36 @@ def add_nbdev_anchors(out: Path) -> int:
         ids = set(re.findall(r'\bid="([^"]+)"', t))
         def sub(m):
             nonlocal n
-            name = re.sub(r'<[^>]+>', '', m.group(2)).replace('\u00b6', '').strip()
+            inner = m.group(3) if m.group(1) is not None else m.group(5)
+            name = re.sub(r'<a class="headerlink".*?</a>', '', inner, flags=re.S)
+            name = html_lib.unescape(re.sub(r'<[^>]+>', '', name)).strip()
             aid = name.lower()
-            if not name or aid in ids or '"' in aid or ' ' in aid: return m.group(0)
+            if not name or aid in ids or re.search(r'[\s"<>&]', aid): return m.group(0)
             ids.add(aid); n += 1
-            return f'<p class="rubric"{m.group(1)}><span id="{aid}"></span>{m.group(2)}</p>'
-        new = _re_rubric.sub(sub, t)
+            if m.group(1) is not None: return f'{m.group(1)}<span id="{aid}"></span>{m.group(2)}'
+            return f'{m.group(4)}<span id="{aid}"></span>{m.group(5)}{m.group(6)}'
+        new = _re_api_head.sub(sub, t)
         if new != t: page.write_text(new, encoding='utf-8')
     return n
+
+
+def mirror(src: Path, dst: Path, keep: tuple = ('_screens',)) -> None:
+    "Make `dst` a copy of `src` (copying changed files only, deleting the rest but `keep` folders)."
+    dst.mkdir(parents=True, exist_ok=True)
+    want = set()
+    for f in src.rglob('*'):
+        if not f.is_file(): continue
+        r = f.relative_to(src); want.add(r)
+        d = dst / r
+        st = f.stat()
+        if d.is_file() and (d.stat().st_size, int(d.stat().st_mtime)) == (st.st_size, int(st.st_mtime)): continue
+        d.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(f, d)
+    for d in sorted(dst.rglob('*'), reverse=True):
+        r = d.relative_to(dst)
+        if r.parts[0] in keep: continue
+        if d.is_file() and r not in want: d.unlink()
+        elif d.is_dir() and not any(d.iterdir()): d.rmdir()
 
 
 def main(argv=None):
@@ -520,7 +572,8 @@ def main(argv=None):
     root = ROOT
     os.chdir(root)
     out, build = (root / a.out).resolve(), (root / a.build).resolve()
-    src, cache, doctrees = build / 'docs_src', build / 'proc', build / 'doctrees'
+    # Sphinx writes into _build/html (myst-nb puts its `jupyter_execute/` beside the output folder), then _site mirrors it
+    src, cache, doctrees, html = build / 'docs_src', build / 'proc', build / 'doctrees', build / 'html'
     cfg = nbdev_cfg(root)
     nbs = list_notebooks(cfg)
     if not nbs: sys.exit(f'docs: no notebooks found in {cfg.nbs_path}')
@@ -529,7 +582,7 @@ def main(argv=None):
         dup = sorted({d for d in dn if dn.count(d) > 1})
         sys.exit(f'docs: two notebooks map to the same page name: {dup}')
     if a.force:
-        for d in (out, src, doctrees): shutil.rmtree(d, ignore_errors=True)
+        for d in (out, src, doctrees, html): shutil.rmtree(d, ignore_errors=True)
     timings, problems = {}, []
 
     t = time.time()
@@ -556,21 +609,22 @@ def main(argv=None):
     print(f'docs: 4/4 sphinx-build -> {out}', flush=True)
     state, names = build / 'docnames.json', json.dumps(sorted(order))
     if state.exists() and state.read_text() != names:  # pages added or removed: start from scratch
-        shutil.rmtree(out, ignore_errors=True); shutil.rmtree(doctrees, ignore_errors=True)
-    rc, lines = run_sphinx(root, src, out, doctrees, build / 'sphinx.log')
+        shutil.rmtree(html, ignore_errors=True); shutil.rmtree(doctrees, ignore_errors=True)
+    rc, lines = run_sphinx(root, src, html, doctrees, build / 'sphinx.log')
     state.write_text(names)
     fatal = [l for l in lines if _sphinx_fatal.search(l)]
     warns = [l for l in lines if l not in fatal]
-    if rc: problems.append(f'sphinx-build exited with {rc} (log: {build / "sphinx.log"})')
+    if rc: problems.append(f'sphinx-build exited with {rc} (log: {build / "sphinx.log"}):\n    ' + '\n    '.join(lines[-6:]))
     problems += [f'sphinx: {l}' for l in fatal]
     for d in order:
-        if not (out / f'{d}.html').is_file(): problems.append(f'page {d}.html was not built')
-    n_links = relativize_doc_links(out, doc_url(cfg)) if out.exists() else 0
-    if out.exists(): add_nbdev_anchors(out)
-    if (out / '_sources').is_dir() and not any((out / '_sources').iterdir()): (out / '_sources').rmdir()
+        if not (html / f'{d}.html').is_file(): problems.append(f'page {d}.html was not built')
+    n_links = relativize_doc_links(html, doc_url(cfg)) if html.exists() else 0
+    if html.exists(): add_nbdev_anchors(html)
+    if (html / '_sources').is_dir() and not any((html / '_sources').iterdir()): (html / '_sources').rmdir()
     for dest, f in site.site_assets.items():
-        (out / dest).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(f, out / dest)
+        (html / dest).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, html / dest)
+    if html.exists(): mirror(html, out)
     timings['sphinx'] = time.time() - t
 
     if warns:
@@ -586,8 +640,7 @@ def main(argv=None):
         print(f'docs: FAILED with {len(problems)} problem(s):', file=sys.stderr)
         for p in problems: print(f'  - {p}', file=sys.stderr)
         return 1
-    print(f'docs: site {out} ({len(order)} notebook page(s), {len(pages)} HTML page(s) in all, '
-          f'{n_links} doc link(s) made relative)')
+    print(f'docs: site {out} ({len(order)} notebook page(s), {len(pages)} HTML page(s) in all)')
     return 0
 
 

@@ -65,9 +65,9 @@ def pick_arch_page(pages: list[str], wanted: str | None) -> str | None:
     if wanted: return next((p for p in pages if Path(p).stem == wanted or p == wanted), None)
     cfg = nbdev_cfg(ROOT)
     for nb in list_notebooks(cfg):
-        num = nb.name.split('_', 1)[0]
-        if num.isdigit() and int(num) >= 10: return docname_of(nb, Path(cfg.nbs_path)) + '.html'
-    return next((p for p in reversed(pages) if p != 'index.html'), None)
+        num, page = nb.name.split('_', 1)[0], docname_of(nb, Path(cfg.nbs_path)) + '.html'
+        if num.isdigit() and int(num) >= 10 and page in pages: return page
+    return next((p for p in reversed(pages) if p not in ('index.html', 'search.html', 'genindex.html')), None)
 
 
 def main(argv=None):
@@ -99,7 +99,7 @@ def main(argv=None):
     try:
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-            ctx = browser.new_context(viewport={'width': 1280, 'height': 900}, service_workers='block')
+            ctx = browser.new_context(viewport={'width': 1440, 'height': 900}, service_workers='block')
             remote = []
 
             def route(r):  # nothing leaves this machine; every attempt is recorded
