@@ -2,12 +2,13 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# the environment is rebuilt when pyproject.toml changes
+# the environment is (re)built when pyproject.toml's content changes: the stamp's name carries its hash
+# (not its date, which a fresh clone resets)
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
-.PHONY: env test demo docs readme export clean-nbs check-sync bench-load peers-env
+.PHONY: env test demo docs readme export clean-nbs bench-load
 
-$(STAMP): pyproject.toml
+$(STAMP):
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e ".[all]"
