@@ -63,6 +63,7 @@ def peers():
     f = pd.read_csv(path)
     summary = pd.read_csv(RESULTS / "load_forecast_peers_summary.csv")
     vic = load_vic_elec(); split = day_ahead_split(vic); rows = []
+    f = f[~f.method.str.match(r"sf_MSTL_AutoETS\[")]  # window candidates, used only to choose the window on validation
     for (method, split_name), g in f.groupby(["method", "split"]):
         origins = getattr(split, split_name)
         g = g.sort_values(["origin_time", "step"])
@@ -73,10 +74,21 @@ def peers():
         pred = g.y_pred.to_numpy().reshape(len(origins), 48)
         if not np.allclose(g.y_true.to_numpy().reshape(len(origins), 48), y): raise ValueError(f"{method}: actuals differ")
         secs = summary.query("method == @method and split == @split_name").fit_predict_seconds
-        seed = int(g.seed.iloc[0]) if "seed" in g else 0
-        rows.append(dict(method=method, seed=seed, split=split_name, train_seconds=float(secs.iloc[0]) if len(secs) else np.nan,
+        name, seed = peer_name(method)
+        rows.append(dict(method=name, seed=seed, split=split_name, train_seconds=float(secs.iloc[0]) if len(secs) else np.nan,
                          **{k: float(v) for k, v in error_metrics(y, pred).items()}))
     return rows
+
+PEER_NAMES = {"sf_SeasonalNaive48": "statsforecast SeasonalNaive(48)", "sf_SeasonalNaive336": "statsforecast SeasonalNaive(336)",
+              "sf_MSTL_AutoETS": "statsforecast MSTL(48, 336) + AutoETS, 8-week window",
+              "nf_GRU_exog": "neuralforecast GRU, future covariates", "nf_GRU_noexog": "neuralforecast GRU, no covariates"}
+
+def peer_name(method: str) -> tuple[str, int]:
+    "Readable name and seed of a peer method written as `name[seedN]` or `name[seed-avg]`."
+    base, _, tag = method.partition("[")
+    name = PEER_NAMES.get(base, base)
+    if tag.startswith("seed-avg"): return name + " (ensemble of 3 seeds)", 0
+    return name, int(tag.strip("seed]")) if tag else 0
 
 def table(runs: pd.DataFrame) -> str:
     "Markdown: mean (and std over seeds) of each metric per method, test and validation origins."
