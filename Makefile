@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # (not its date, which a fresh clone resets)
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
-.PHONY: env test demo docs readme export clean-nbs bench-load
+.PHONY: env test demo docs readme export clean-nbs bench-load bench-drug
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -37,3 +37,6 @@ docs: env  ## offline HTML docs in _site/, then a headless-Chromium check of eve
 
 bench-load: env  ## full load-forecasting comparison (ours); peers run in their own environment
 	$(BIN)/python bench/load_forecast.py
+
+bench-drug: env  ## drug-likeness: 5-fold scaffold and random splits (ours and baselines); Chemprop runs in its own environment
+	$(BIN)/python bench/drug_likeness.py
