@@ -9,7 +9,6 @@ Writes bench/results/drug_likeness_runs.csv and bench/results/drug_likeness.md."
 import argparse, os, time
 from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
-import numpy as np
 import pandas as pd
 
 RESULTS = Path(__file__).parent / "results"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Peer model Chemprop (directed message-passing NN) on the gru_hybrids drug-likeness folds.
 
-Runs in its own env (see bench/setup_chemprop_env.sh) and drives Chemprop only through its
+Runs in its own env (see bench/setup_env.sh chemprop) and drives Chemprop only through its
 ``chemprop train`` command line, one subprocess per fit, with Chemprop's default architecture
 and training schedule except the number of epochs.
 
@@ -26,8 +26,8 @@ featurisation, training, test prediction). ``best_epoch`` is 0-based.
 
 Usage::
 
-    bash bench/setup_chemprop_env.sh
-    "${CHEMPROP_VENV:-$HOME/.cache/gru_hybrids/chemprop-venv}/bin/python" bench/drug_likeness_chemprop.py
+    bash bench/setup_env.sh chemprop
+    ~/.cache/gru_hybrids/chemprop-venv/bin/python bench/drug_likeness_chemprop.py
 
 Finished fits are cached under ``--work-dir``; a re-run reuses them (``--fresh`` discards them).
 Self-contained: it does not import gru_hybrids.
@@ -62,7 +62,7 @@ def chemprop_cmd() -> list[str]:
         return [str(exe)]
     found = shutil.which("chemprop")
     if found is None:
-        sys.exit("`chemprop` not found: run bench/setup_chemprop_env.sh and use its python")
+        sys.exit("`chemprop` not found: run bench/setup_env.sh chemprop and use its python")
     return [found]
 
 

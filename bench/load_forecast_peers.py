@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Peer forecasters on the gru_hybrids vic_elec day-ahead protocol.
 
-Runs, in the separate peers env (see bench/setup_peers_env.sh):
+Runs, in the separate peers env (see bench/setup_env.sh peers):
 
 * statsforecast: SeasonalNaive(48), SeasonalNaive(336) and MSTL(season_length=[48, 336])
   with an AutoETS trend forecaster, refit at every origin on a fixed-length recent window
@@ -23,8 +23,8 @@ Protocol (the one the gru_hybrids load-forecasting notebook uses):
 
 Usage::
 
-    $PEERS_VENV/bin/python bench/load_forecast_peers.py            # full run
-    $PEERS_VENV/bin/python bench/load_forecast_peers.py --quick    # smoke run, *_quick_* outputs
+    ~/.cache/gru_hybrids/peers-venv/bin/python bench/load_forecast_peers.py            # full run
+    ~/.cache/gru_hybrids/peers-venv/bin/python bench/load_forecast_peers.py --quick    # smoke run, *_quick_* outputs
 
 Self-contained: it does not import gru_hybrids.
 """

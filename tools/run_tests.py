@@ -8,7 +8,6 @@ import argparse, os, sys, time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 os.environ.setdefault("MPLBACKEND", "Agg")
-from pathlib import Path
 from fastcore.parallel import parallel
 from nbdev.config import get_config
 from nbdev.doclinks import nbglob
