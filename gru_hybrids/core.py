@@ -17,7 +17,7 @@ from fastcore.basics import ifnone
 
 # %% auto #0
 __all__ = ['check_sequence_batch', 'check_lengths', 'lengths_to_mask', 'masked_softmax', 'AdditiveAttention',
-           'ScaledDotAttention', 'GRUEncoder']
+           'ScaledDotAttention', 'GRUEncoder', 'CausalTransformerBlock']
 
 # %% ../nbs/00_core.ipynb #f203dd37
 def check_sequence_batch(x: Tensor, # [bs x T x d] padded batch
@@ -143,3 +143,29 @@ class GRUEncoder(Module):
             out, _ = pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])
         last = h.view(self.gru.num_layers, -1, *h.shape[1:])[-1]  # [dirs x bs x hidden] of the top layer
         return out, torch.cat(list(last), dim=-1)                  # [bs x T x out_dim], [bs x out_dim]
+
+# %% ../nbs/00_core.ipynb #2b357d3c
+class CausalTransformerBlock(Module):
+    "Pre-norm Transformer encoder layer whose multi-head self-attention lets step t see steps <= t only."
+    def __init__(self, dim: int, # size of each state (model width)
+                 n_heads: int=2, # attention heads; must divide `dim`
+                 ff_mult: int=4, # the feed-forward layer is `ff_mult * dim` wide
+                 dropout: float=0.1):
+        if dim % n_heads: raise ValueError(f"n_heads={n_heads} must divide dim={dim}")
+        self.n_heads, self.norm1, self.norm2 = n_heads, nn.LayerNorm(dim), nn.LayerNorm(dim)
+        self.qkv, self.proj, self.drop = nn.Linear(dim, 3 * dim), nn.Linear(dim, dim), nn.Dropout(dropout)
+        self.ff = nn.Sequential(nn.Linear(dim, ff_mult * dim), nn.GELU(), nn.Dropout(dropout), nn.Linear(ff_mult * dim, dim))
+
+    def forward(self, x: Tensor, # [bs x T x dim] padded batch
+                lengths: Tensor|None=None # [bs] valid steps (None: all T steps are valid)
+               ) -> tuple[Tensor, Tensor]: # outputs [bs x T x dim], weights [bs x heads x T x T]
+        check_sequence_batch(x, lengths)
+        bs, T, d = x.shape
+        q, k, v = self.qkv(self.norm1(x)).view(bs, T, 3, self.n_heads, d // self.n_heads).permute(2, 0, 3, 1, 4)
+        allowed = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()  # query t, key s: s <= t
+        if lengths is not None: allowed = allowed & lengths_to_mask(lengths, T)[:, None, None, :]
+        w = masked_softmax(q @ k.transpose(-1, -2) / math.sqrt(d // self.n_heads), allowed)
+        x = x + self.drop(self.proj((self.drop(w) @ v).transpose(1, 2).reshape(bs, T, d)))
+        x = x + self.drop(self.ff(self.norm2(x)))
+        if lengths is not None: x = x * lengths_to_mask(lengths, T)[..., None].to(x.dtype)
+        return x, w
