@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 # (not its date, which a fresh clone resets)
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha256(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
-.PHONY: env test demo docs readme export clean-nbs bench-load bench-drug
+.PHONY: env test demo docs readme export clean-nbs bench-load bench-drug bench-session
 
 $(STAMP):
 	$(PYTHON) -m venv $(VENV)
@@ -40,3 +40,7 @@ bench-load: env  ## full load-forecasting comparison (ours); peers run in their 
 
 bench-drug: env  ## drug-likeness: 5-fold scaffold and random splits (ours and baselines); Chemprop runs in its own environment
 	$(BIN)/python bench/drug_likeness.py
+
+bench-session: env  ## session-based recommendation: baselines, our three encoders and RecBole's GRU4Rec / SASRec on one split
+	bash bench/setup_env.sh recbole
+	$(BIN)/python bench/session_rec.py --recbole

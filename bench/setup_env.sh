@@ -4,6 +4,7 @@
 #
 #   bash bench/setup_env.sh peers      # statsforecast + neuralforecast, for bench/load_forecast_peers.py
 #   bash bench/setup_env.sh chemprop   # Chemprop, for bench/drug_likeness_chemprop.py
+#   bash bench/setup_env.sh recbole    # RecBole's GRU4Rec and SASRec, for bench/session_rec_recbole.py
 #   "$HOME/.cache/gru_hybrids/NAME-venv/bin/python" bench/...   (or set VENV to choose the folder)
 #
 # In the requirements file, lines "#nodeps PKG==VER" are installed afterwards with --no-deps (their metadata pins

@@ -1,0 +1,227 @@
+"""Peers GRU4Rec and SASRec from RecBole 1.2.1 on a next-item split that we write out ourselves.
+
+    bash bench/setup_env.sh recbole      # once: builds ~/.cache/gru_hybrids/recbole-venv
+    ~/.cache/gru_hybrids/recbole-venv/bin/python bench/session_rec_recbole.py SPLIT_DIR \\
+        --models GRU4Rec SASRec --out OUT_CSV [--epochs N] [--seed S] [--datasets NAME ...]
+
+SPLIT_DIR/NAME/ holds NAME.train.inter, NAME.valid.inter, NAME.test.inter (RecBole benchmark files, tab-separated,
+header `session_id:token  item_id_list:token_seq  item_id:token`; one row per session prefix, items oldest first,
+the next item as target). Every NAME found there is run (or only those given with --datasets).
+
+Each model is trained by RecBole itself (Config -> create_dataset -> data_preparation -> model -> Trainer, built by
+hand because recbole.quick_start imports ray) with full-ranking evaluation (no sampled negatives), cross-entropy loss
+over all items, early stopping on validation MRR@20 (patience --stopping-step epochs, at most --epochs epochs), and
+otherwise the models' documented defaults of RecBole 1.2.1 (properties/overall.yaml and properties/model/*.yaml):
+  GRU4Rec: embedding_size 64, hidden_size 128, num_layers 1, dropout_prob 0.3;
+  SASRec:  n_layers 2, n_heads 2, hidden_size 64, inner_size 256, hidden/attn dropout 0.5, gelu, layer_norm_eps 1e-12,
+           initializer_range 0.02;
+  both:    Adam, learning_rate 1e-3, train_batch_size 2048, weight_decay 0, MAX_ITEM_LIST_LENGTH 50.
+
+The best-validation checkpoint is then scored on every test row IN FILE ORDER (we score the test Interaction ourselves
+in batches, and check it token by token against the file, instead of trusting a data loader's order), giving the
+rank of the target among all real catalogue items (RecBole's [PAD] id 0 excluded) with the conservative tie rule
+rank = 1 + #(other items whose score >= the target's score).
+
+Writes OUT_CSV (model, dataset, row, rank; row = 0-based row of NAME.test.inter) and OUT_CSV with suffix
+`_summary.csv` (per model and dataset: RecBole's own test evaluator for Recall@20 / MRR@20 / NDCG@10, the same
+metrics recomputed from our ranks, training seconds, epochs run, best epoch (0-based, as RecBole counts), number of
+catalogue items).
+"""
+import argparse
+import os
+import sys
+import tempfile
+import time
+import warnings
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+import numpy as np
+
+# RecBole 1.2.1 still uses aliases that numpy 2 removed.
+np.float_, np.complex_, np.unicode_ = np.float64, np.complex128, np.str_
+import pandas as pd
+import torch
+from recbole.config import Config
+from recbole.data import create_dataset, data_preparation
+from recbole.model.sequential_recommender import GRU4Rec, SASRec
+from recbole.trainer import Trainer
+from recbole.utils import init_logger, init_seed
+
+warnings.filterwarnings("ignore", category=FutureWarning, module="recbole")  # pandas deprecations inside recbole
+
+MODELS = {"GRU4Rec": GRU4Rec, "SASRec": SASRec}
+PARTS = ("train", "valid", "test")
+HEADER = "session_id:token\titem_id_list:token_seq\titem_id:token"
+# RecBole's default MAX_ITEM_LIST_LENGTH. In benchmark mode RecBole would keep the FIRST items of a longer list (and
+# SASRec's position table has only this many rows), so we truncate longer prefixes to their LAST 50 items ourselves.
+MAX_LEN = 50
+METRICS = ("recall@20", "mrr@20", "ndcg@10")
+
+
+def read_split_file(path):
+    """Rows of one benchmark file as (session token, list of item tokens, target token), in file order."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().splitlines()
+    assert lines and lines[0] == HEADER, f"{path}: header must be {HEADER!r}"
+    rows = []
+    for i, line in enumerate(lines[1:]):
+        s, prefix, target = line.split("\t")
+        items = prefix.split()
+        assert items and target, f"{path}: row {i} has an empty prefix or target"
+        rows.append((s, items, target))
+    return rows
+
+
+def stage_split(split_dir, name, work):
+    """Copy NAME's three files to WORK/data/ds/ (prefixes cut to their last MAX_LEN items); return the rows by part.
+
+    The staged dataset is called `ds`: RecBole swaps in its bundled example for a dataset called `ml-100k`."""
+    out = os.path.join(work, "data", "ds")
+    os.makedirs(out, exist_ok=True)
+    rows = {}
+    for part in PARTS:
+        rows[part] = [(s, p[-MAX_LEN:], y) for s, p, y in read_split_file(os.path.join(split_dir, name, f"{name}.{part}.inter"))]
+        with open(os.path.join(out, f"ds.{part}.inter"), "w", encoding="utf-8") as f:
+            f.write(HEADER + "\n" + "".join(f"{s}\t{' '.join(p)}\t{y}\n" for s, p, y in rows[part]))
+    train_items = {i for _, p, y in rows["train"] for i in p + [y]}
+    unseen = {i for part in ("valid", "test") for _, p, y in rows[part] for i in p + [y]} - train_items
+    if unseen:
+        print(f"WARNING {name}: {len(unseen)} valid/test items never occur in train (they join the catalogue)")
+    return rows
+
+
+def make_config(model, work, epochs, seed, stopping_step, learning_rate=None):
+    extra = {} if learning_rate is None else {"learning_rate": learning_rate}
+    return Config(model=model, dataset="ds", config_dict={**extra,
+        "data_path": os.path.join(work, "data"), "checkpoint_dir": os.path.join(work, "saved"),
+        "benchmark_filename": list(PARTS),
+        "USER_ID_FIELD": "session_id", "ITEM_ID_FIELD": "item_id", "TIME_FIELD": None,
+        "load_col": {"inter": ["session_id", "item_id_list", "item_id"]},
+        "alias_of_item_id": ["item_id_list"],  # prefixes and targets share one item id space
+        "MAX_ITEM_LIST_LENGTH": MAX_LEN,
+        "loss_type": "CE", "train_neg_sample_args": None,
+        # split/order are not used with benchmark files (RecBole still insists on order 'TO' for sequential models)
+        "eval_args": {"split": {"LS": "valid_and_test"}, "order": "TO", "mode": "full"},
+        "metrics": ["Recall", "MRR", "NDCG"], "topk": [10, 20],
+        "valid_metric": "MRR@20", "epochs": epochs, "stopping_step": stopping_step,
+        "seed": seed, "reproducibility": True, "show_progress": False, "worker": 0})
+
+
+def check_mapping(dataset, part_dataset, rows, part):
+    """The RecBole split must hold the file's rows, in file order, with the same item tokens (via field2id_token)."""
+    inter = part_dataset.inter_feat
+    assert len(inter) == len(rows), f"{part}: RecBole has {len(inter)} rows, the file {len(rows)}"
+    id2tok = dataset.field2id_token["item_id"]
+    assert np.array_equal(dataset.token2id("item_id", [y for _, _, y in rows]), inter["item_id"].numpy()), \
+        f"{part}: targets differ from the file (order or item remapping)"
+    seqs, lens = inter["item_id_list"].numpy(), inter["item_length"].numpy()
+    for i, (_, p, _) in enumerate(rows):
+        assert lens[i] == len(p) and list(id2tok[seqs[i, :lens[i]]]) == p, f"{part} row {i}: prefix differs from the file"
+
+
+@torch.no_grad()
+def test_ranks(model, inter, batch_size=1024):
+    """Rank of each row's target among real items 1..n-1 (column 0 is [PAD]); ties count against the target."""
+    model.eval()
+    ranks = []
+    for start in range(0, len(inter), batch_size):
+        batch = inter[start:start + batch_size]
+        scores = model.full_sort_predict(batch)[:, 1:]
+        target = scores.gather(1, (batch["item_id"] - 1).unsqueeze(1))
+        ranks.append((scores >= target).sum(1))  # counts the target itself once: = 1 + #others with score >= it
+    return torch.cat(ranks).numpy()
+
+
+def rank_metrics(ranks):
+    return {"recall@20": np.mean(ranks <= 20), "mrr@20": np.mean(np.where(ranks <= 20, 1.0 / ranks, 0.0)),
+            "ndcg@10": np.mean(np.where(ranks <= 10, 1.0 / np.log2(ranks + 1), 0.0))}
+
+
+def run_one(model_name, name, rows, work, args):
+    config = make_config(model_name, work, args.epochs, args.seed, args.stopping_step, args.learning_rate)
+    init_seed(config["seed"], config["reproducibility"])
+    init_logger(config)
+    dataset = create_dataset(config)
+    train_data, valid_data, test_data = data_preparation(config, dataset)
+    for part, data in zip(PARTS, (train_data, valid_data, test_data)):
+        check_mapping(dataset, data._dataset, rows[part], part)
+    init_seed(config["seed"], config["reproducibility"])
+    model = MODELS[model_name](config, train_data._dataset).to(config["device"])
+    trainer = Trainer(config, model)
+
+    epoch_secs = []  # time of the training passes alone (fit also runs a validation pass after each epoch)
+    train_epoch = trainer._train_epoch
+
+    def timed_train_epoch(*a, **k):
+        t = time.perf_counter()
+        out = train_epoch(*a, **k)
+        epoch_secs.append(time.perf_counter() - t)
+        return out
+
+    trainer._train_epoch = timed_train_epoch
+    t0 = time.perf_counter()
+    trainer.fit(train_data, valid_data, saved=True, show_progress=False)
+    fit_secs = time.perf_counter() - t0
+
+    # best-validation checkpoint (loaded here: it pickles the Config, which torch.load's weights_only default refuses)
+    ckpt = torch.load(trainer.saved_model_file, map_location=config["device"], weights_only=False)
+    model.load_state_dict(ckpt["state_dict"])
+    model.load_other_parameter(ckpt.get("other_parameter"))
+    recbole_test = trainer.evaluate(test_data, load_best_model=False, show_progress=False)
+    ranks = test_ranks(model, test_data._dataset.inter_feat.to(config["device"]))
+    assert len(ranks) == len(rows["test"]) and (ranks >= 1).all(), "lost test rows or NaN scores"
+
+    summary = {"model": model_name, "dataset": name, "n_items": dataset.item_num - 1, "n_test_rows": len(ranks),
+               **{f"recbole_{m}": float(recbole_test[m]) for m in METRICS},
+               **{f"rank_{m}": float(v) for m, v in rank_metrics(ranks).items()},
+               "epochs_run": len(epoch_secs), "best_epoch": int(ckpt["epoch"]),
+               "train_seconds": sum(epoch_secs), "fit_seconds": fit_secs,
+               "seconds_per_epoch": sum(epoch_secs) / max(len(epoch_secs), 1)}
+    ranks_df = pd.DataFrame({"model": model_name, "dataset": name, "row": np.arange(len(ranks)), "rank": ranks})
+    return ranks_df, summary
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("split_dir")
+    ap.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
+    ap.add_argument("--datasets", nargs="+", help="dataset folders under SPLIT_DIR (default: all)")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--epochs", type=int, default=50, help="cap on training epochs (default 50)")
+    ap.add_argument("--stopping-step", type=int, default=3, help="early-stopping patience in epochs (default 3)")
+    ap.add_argument("--seed", type=int, default=2020, help="RecBole's default seed")
+    ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--learning-rate", type=float, help="override RecBole's default (1e-3)")
+    args = ap.parse_args(argv)
+    sys.argv = sys.argv[:1]  # recbole's Config would also read `--key=value` arguments from the command line
+    torch.set_num_threads(args.threads)
+    split_dir, out = os.path.abspath(args.split_dir), os.path.abspath(args.out)
+    names = args.datasets or sorted(d for d in os.listdir(split_dir)
+                                    if os.path.isfile(os.path.join(split_dir, d, f"{d}.train.inter")))
+    assert names, f"no NAME/NAME.train.inter under {split_dir}"
+
+    all_ranks, summaries = [], []
+    cwd = os.getcwd()
+    for name in names:
+        for model_name in args.models:
+            with tempfile.TemporaryDirectory(prefix="recbole-") as work:
+                os.chdir(work)  # RecBole writes log/ and log_tensorboard/ into the working directory
+                try:
+                    rows = stage_split(split_dir, name, work)
+                    ranks_df, summary = run_one(model_name, name, rows, work, args)
+                finally:
+                    os.chdir(cwd)
+            all_ranks.append(ranks_df)
+            summaries.append(summary)
+            print(" | ".join(f"{k}={v:.4f}" if isinstance(v, float) else f"{k}={v}" for k, v in summary.items()),
+                  flush=True)
+
+    os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    pd.concat(all_ranks).to_csv(out, index=False)
+    summary_path = os.path.splitext(out)[0] + "_summary.csv"
+    pd.DataFrame(summaries).to_csv(summary_path, index=False, float_format="%.6g")
+    print(f"wrote {out} and {summary_path}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
