@@ -82,7 +82,7 @@ def run_recbole(name, split, args) -> list[dict]:
             s = summary[summary.model == model].iloc[0].to_dict()
             method = f"RecBole {model}" + (f" (lr {args.recbole_lr:g})" if args.recbole_lr else "")
             rows.append(scored(name, method, seed, ranking_metrics(table["rank"]), table, dict(
-                train_s=round(s.get("train_seconds", np.nan), 1), epochs=s.get("epochs_run"), best_epoch=s.get("best_epoch"),
+                train_s=round(s.get("train_seconds", np.nan), 1), epochs=s.get("epochs_run"), best_epoch=s.get("best_epoch") + 1,   # RecBole counts from 0
                 recbole_own_MRR20=s.get("recbole_mrr@20"))))
             print(rows[-1], flush=True)
     return rows
@@ -95,19 +95,23 @@ def save_runs(new: pd.DataFrame):
     pd.concat([runs[~key(runs).isin(key(new))], new], ignore_index=True).to_csv(RUNS, index=False)
 
 
+def _order(method: str) -> tuple:
+    return (["most popular", "item-kNN"].index(method) if method in ("most popular", "item-kNN") else
+            2 if method.startswith("RecBole") else 3, method)
+
+
 def markdown(runs: pd.DataFrame) -> str:
+    "One table per dataset: mean ± sd over seeds, training seconds (1 thread) and epochs run (best on validation)."
     cols = ["Recall@20", "MRR@20", "NDCG@10"]
-    g = runs.groupby(["dataset", "method"], sort=False)
-    mean, sd = g[cols].mean(), g[cols].std()
     lines = []
     for name in runs.dataset.unique():
-        lines += [f"\n### {name}\n", "| method | seeds | " + " | ".join(cols) + " | train s |", "|---" * (len(cols) + 3) + "|"]
-        for method in runs[runs.dataset == name].method.unique():
-            m, s = mean.loc[(name, method)], sd.loc[(name, method)]
-            n = int(g.size().loc[(name, method)])
-            cells = [f"{m[c]:.4f}" + (f" ± {s[c]:.4f}" if n > 1 else "") for c in cols]
-            secs = runs[(runs.dataset == name) & (runs.method == method)].train_s.mean()
-            lines.append(f"| {method} | {n} | " + " | ".join(cells) + f" | {secs:.0f} |")
+        lines += [f"\n### {name}\n", "| method | seeds | " + " | ".join(cols) + " | train s | epochs (best) |", "|---" * (len(cols) + 4) + "|"]
+        part = runs[runs.dataset == name]
+        for method in sorted(part.method.unique(), key=_order):
+            r = part[part.method == method]
+            cells = [f"{r[c].mean():.4f}" + (f" ± {r[c].std():.4f}" if len(r) > 1 else "") for c in cols]
+            ep = "" if r.epochs.isna().all() else f"{r.epochs.iloc[0]:.0f} ({', '.join(f'{b:.0f}' for b in r.best_epoch)})"
+            lines.append(f"| {method} | {len(r)} | " + " | ".join(cells) + f" | {r.train_s.mean():.0f} | {ep} |")
     return "\n".join(lines) + "\n"
 
 
