@@ -19,6 +19,13 @@ import pandas as pd
 
 RESULTS = Path(__file__).parent / "results"
 
+def shipped_data_with_folds() -> pd.DataFrame:
+    "The shipped classification set with its committed scaffold_fold and random_fold columns."
+    from gru_hybrids.drug_likeness import load_drug_likeness
+    data, folds = load_drug_likeness(), pd.read_csv(RESULTS / "drug_likeness_folds.csv")
+    if not (folds.smiles.tolist() == data.smiles.tolist()): raise ValueError("folds file does not match the shipped data")
+    return pd.concat([data, folds[["scaffold_fold", "random_fold"]]], axis=1)
+
 def folds_of(kind: str, k: int, folds: pd.DataFrame):
     col = folds[f"{kind}_fold"]
     return folds[col == k], folds[col == (k + 1) % 5], folds[~col.isin([k, (k + 1) % 5])]
@@ -27,12 +34,9 @@ ROUTES = {"bi-GRU + attention, from scratch": False, "bi-GRU + attention, from t
 
 def run(seeds, n_views: int = 8):
     import torch; torch.set_num_threads(1)
-    from gru_hybrids.drug_likeness import (load_drug_likeness, load_pretrained_lm, DrugLikenessModel, QUICK_DRUG,
-                                           baseline_scores, classification_metrics)
-    data = load_drug_likeness()
-    folds = pd.read_csv(RESULTS / "drug_likeness_folds.csv")
-    if not (folds.smiles.tolist() == data.smiles.tolist()): raise ValueError("folds file does not match the shipped data")
-    folds = pd.concat([data, folds[["scaffold_fold", "random_fold"]]], axis=1)
+    from gru_hybrids.drug_likeness import (load_pretrained_lm, DrugLikenessModel, QUICK_DRUG, baseline_scores,
+                                           classification_metrics)
+    folds = shipped_data_with_folds()
     lm, tok = load_pretrained_lm()  # its vocabulary serves both routes
     rows = []
     def add(kind, k, seed, method, test, scores, secs):
@@ -148,11 +152,8 @@ def run_pretrain(n_folds: int, seeds: list, n_views: int):
     "Scratch against language-model start, same network (bi-GRU) and schedule; canonical and test-time-augmented predictions."
     import torch; torch.set_num_threads(1)
     from dataclasses import replace
-    from gru_hybrids.drug_likeness import load_drug_likeness, load_pretrained_lm, DrugLikenessModel, QUICK_DRUG, classification_metrics
-    data = load_drug_likeness()
-    folds = pd.read_csv(RESULTS / "drug_likeness_folds.csv")
-    if not (folds.smiles.tolist() == data.smiles.tolist()): raise ValueError("folds file does not match the shipped data")
-    folds = pd.concat([data, folds[["scaffold_fold", "random_fold"]]], axis=1)
+    from gru_hybrids.drug_likeness import load_pretrained_lm, DrugLikenessModel, QUICK_DRUG, classification_metrics
+    folds = shipped_data_with_folds()
     lm, tok = load_pretrained_lm()
     rows = []
     for k in range(n_folds):
