@@ -1,4 +1,4 @@
-"""Turn datasets into fastai `DataLoaders`, build a `Learner`, seed every generator, compute the error metrics fastai lacks, save and reload models, and export them with `torch.export` checking that outputs match.
+"""The machinery every architecture shares: seeding, devices, fastai fitting with a keep-best callback, networks that remember how they were built, one safe checkpoint format, `torch.export` with a round-trip check, the predictor contract and its contract tests, and the architecture spec that drives the command line, the demo and the bench.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/train.html.md"""
 
@@ -6,28 +6,52 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #4791c337
 from __future__ import annotations
-import random, warnings
-from dataclasses import dataclass, field
+import hashlib, importlib, inspect, json, math, os, pickle, random, struct, subprocess, sys, tempfile, time, warnings
+from dataclasses import dataclass, field, fields, asdict, replace
+from importlib import metadata
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 import numpy as np
+import pandas as pd
 import torch
 import torch.nn as nn
 from torch import Tensor
+import safetensors.torch
 from fastai.data.core import DataLoaders
 from fastai.data.load import DataLoader
 from fastai.learner import Learner
 from fastai.optimizer import Adam
+from fastai.callback.core import Callback
 from fastai.callback.schedule import *  # adds fit_one_cycle, lr_find to Learner
+from fastai.torch_core import Module
+from fastcore.basics import patch
+from . import __version__
+from .data import load_dataset
 
 # %% auto #0
-__all__ = ['ARCHITECTURES', 'seed_everything', 'make_dataloaders', 'make_learner', 'error_metrics', 'save_checkpoint',
-           'load_checkpoint', 'export_model', 'Architecture', 'register_architecture']
+__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'ARCHITECTURES', 'seed_everything', 'resolve_device',
+           'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network', 'KeepBest',
+           'error_metrics', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
+           'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'write_results',
+           'Architecture', 'register_architecture', 'load_architectures', 'read_data', 'run_experiment']
 
 # %% ../nbs/03_train.ipynb #51ccf730
 def seed_everything(seed: int=42):
     "Seed Python's, NumPy's and PyTorch's generators."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
+
+# %% ../nbs/03_train.ipynb #f5e84546
+def resolve_device(device: str|torch.device|None="auto") -> torch.device:
+    "The `torch.device` meant by `device`: 'auto' (CUDA if available, else CPU), 'cpu', 'cuda', 'cuda:N' or a device."
+    if device is None or (isinstance(device, str) and device == "auto"):
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try: d = torch.device(device)
+    except (RuntimeError, TypeError): d = None
+    if d is None or d.type not in ("cpu", "cuda"):
+        raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
+    if d.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device {str(device)!r} was asked for, but PyTorch sees no CUDA device here; use 'cpu' or 'auto'")
+    return d
 
 # %% ../nbs/03_train.ipynb #c0626724
 def make_dataloaders(train_ds, # indexable dataset of `(*inputs, target)` tuples
@@ -35,14 +59,14 @@ def make_dataloaders(train_ds, # indexable dataset of `(*inputs, target)` tuples
                      bs: int=64, # batch size
                      collate: Callable|None=None, # e.g. `pad_collate`; None: fastai's default collation
                      seed: int|None=None, # seeds the shuffling of the training set
-                     device=None) -> DataLoaders:
+                     device: str|torch.device="cpu") -> DataLoaders:
     "fastai `DataLoaders` over two datasets; refuses empty ones."
     for name, ds in (("train", train_ds), ("valid", valid_ds)):
         if len(ds) == 0: raise ValueError(f"the {name} dataset is empty")
     kw = dict(create_batch=collate) if collate else {}
     train = DataLoader(train_ds, bs=bs, shuffle=True, drop_last=len(train_ds) > bs, seed=seed, **kw)
     valid = DataLoader(valid_ds, bs=2 * bs, shuffle=False, **kw)
-    return DataLoaders(train, valid, device=device or torch.device("cpu"))
+    return DataLoaders(train, valid, device=resolve_device(device))
 
 def make_learner(dls: DataLoaders, model: nn.Module,
                  loss_func: Callable=nn.MSELoss(), # loss on (prediction, target)
@@ -50,7 +74,51 @@ def make_learner(dls: DataLoaders, model: nn.Module,
                  wd: float=1e-4, # weight decay (AdamW style)
                  **kwargs) -> Learner:
     "A fastai `Learner` with Adam and decoupled weight decay: the default every architecture starts from."
-    return Learner(dls, model, loss_func=loss_func, opt_func=Adam, metrics=metrics, wd=wd, **kwargs)
+    return Learner(dls, model.to(dls.device), loss_func=loss_func, opt_func=Adam, metrics=metrics, wd=wd, **kwargs)
+
+# %% ../nbs/03_train.ipynb #b10bcb0d
+def check_fit_settings(epochs, lr, bs):
+    "Raise a clear error unless `epochs` and `bs` are positive integers and `lr` a positive finite number."
+    for name, v in (("epochs", epochs), ("bs", bs)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not math.isfinite(lr) or lr <= 0:
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+
+def run_one_cycle(learn: Learner, epochs: int, lr: float, show_progress: bool=False):
+    "`learn.fit_one_cycle(epochs, lr)`, without progress bars and logging unless `show_progress`."
+    check_fit_settings(epochs, lr, learn.dls.bs)
+    if show_progress: return learn.fit_one_cycle(epochs, lr)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+
+# %% ../nbs/03_train.ipynb #1cb94369
+def fit_network(net: nn.Module, train_ds, valid_ds,
+                loss_func: Callable, # loss on (network output, target)
+                epochs: int, lr: float, # one-cycle schedule: epochs and peak learning rate
+                bs: int=64, wd: float=1e-4, # batch size, decoupled weight decay
+                collate: Callable|None=None, # batch collation (e.g. `pad_collate`)
+                seed: int=0, # shuffling of the training set (seed the network's initialisation before building it)
+                device: str|torch.device="auto", # where to train: 'cpu', 'cuda', 'auto'
+                cbs=(), # extra fastai callbacks, e.g. `KeepBest`
+                show_progress: bool=False) -> Learner:
+    "Train `net` on `device` with Adam and fastai's one-cycle schedule; returns the `Learner` (the network stays on `device`)."
+    check_fit_settings(epochs, lr, bs)
+    dls = make_dataloaders(train_ds, valid_ds, bs=bs, collate=collate, seed=seed, device=device)
+    learn = make_learner(dls, net, loss_func=loss_func, wd=wd, cbs=list(cbs))
+    run_one_cycle(learn, epochs, lr, show_progress)
+    return learn
+
+# %% ../nbs/03_train.ipynb #0abaea47
+class KeepBest(Callback):
+    "After each epoch record `score()` (higher is better, computed on validation data); restore the best epoch's weights after fitting."
+    def __init__(self, score: Callable[[], float]): # called with the network in eval mode
+        self.score, self.best, self.state, self.history = score, -math.inf, None, []
+    def after_epoch(self):
+        self.model.eval()
+        s = float(self.score()); self.history.append(s)
+        if s > self.best: self.best, self.state = s, {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+    def after_fit(self):
+        if self.state is not None: self.model.load_state_dict(self.state)
 
 # %% ../nbs/03_train.ipynb #1308cfa2
 def error_metrics(y_true, # array-like of true values
@@ -66,21 +134,111 @@ def error_metrics(y_true, # array-like of true values
     err = p - y
     return dict(MAE=np.abs(err).mean(axis), RMSE=np.sqrt((err ** 2).mean(axis)), MAPE=100 * np.abs(err / y).mean(axis))
 
-# %% ../nbs/03_train.ipynb #099520f1
-def save_checkpoint(model: nn.Module, path, config: dict, # constructor keyword arguments of `model`
-                    extra: dict|None=None # anything else needed at inference (scalers, vocabularies)
-                   ) -> Path:
-    "Save `model`'s weights with its constructor `config` and `extra` state."
+# %% ../nbs/03_train.ipynb #940663dd
+class RebuildableModule(Module):
+    "A fastai `Module` that records the arguments it was built with (`init_args`), so `type(m)(**m.init_args)` rebuilds it."
+    def __pre_init__(self, *args, **kwargs):
+        super().__pre_init__(*args, **kwargs)
+        bound = inspect.signature(type(self).__init__).bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        params = inspect.signature(type(self).__init__).parameters
+        init_args = {}
+        for name, value in list(bound.arguments.items())[1:]:
+            if params[name].kind == inspect.Parameter.VAR_POSITIONAL:
+                raise TypeError(f"{type(self).__name__}: *{name} cannot be recorded; use named arguments")
+            if params[name].kind == inspect.Parameter.VAR_KEYWORD: init_args.update(value)
+            else: init_args[name] = value
+        self.init_args = init_args
+
+# %% ../nbs/03_train.ipynb #94e10821
+CHECKPOINT_FORMAT, CHECKPOINT_VERSION = "gru_hybrids.checkpoint", 1
+MAX_HEADER_BYTES = 64 << 20  # a header larger than this is not one of ours
+
+class CheckpointError(ValueError):
+    "A file that is not a readable gru_hybrids checkpoint of the expected architecture; the message says why."
+
+def _sha256(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for p in parts: h.update(p)
+    return h.hexdigest()
+
+def _atomic_write(path: Path, data: bytes):
+    "Write `data` to a temporary file beside `path`, flush it to disk, then rename it over `path`."
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as f: f.write(data); f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists(): tmp.unlink()
+
+# %% ../nbs/03_train.ipynb #7bc3b5ca
+def write_checkpoint(path, net: nn.Module, # a `RebuildableModule`
+                     architecture: str, # name of the predictor class that owns `net`
+                     state: dict|None=None # plain-data state inference needs (vocabulary, scaler, config)
+                    ) -> Path:
+    "Save `net`'s weights, its `init_args`, and `state` to `path` atomically, in the library's checkpoint format."
+    if not hasattr(net, "init_args"): raise TypeError(f"{type(net).__name__} does not record its init_args: derive it from RebuildableModule")
+    payload = dict(architecture=architecture, network=type(net).__name__, init_args=net.init_args, state=state or {})
+    try: payload = json.dumps(payload, allow_nan=False)
+    except (TypeError, ValueError) as e: raise TypeError(f"checkpoint state must be plain JSON data: {e}") from None
+    tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    meta = dict(format=CHECKPOINT_FORMAT, format_version=str(CHECKPOINT_VERSION), library_version=__version__, payload=payload)
+    raw = safetensors.torch.save(tensors, metadata=meta)
+    meta["sha256"] = _sha256(payload.encode(), raw[8 + struct.unpack("<Q", raw[:8])[0]:])
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(dict(cls=type(model).__name__, config=config, extra=extra or {}, state_dict=model.state_dict()), path)
+    _atomic_write(path, safetensors.torch.save(tensors, metadata=meta))
     return path
 
-def load_checkpoint(path, cls: type) -> tuple[nn.Module, dict]:
-    "Rebuild a `cls` model from `path` (strict weights); returns `(model in eval mode, extra)`."
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
-    if ckpt["cls"] != cls.__name__: raise ValueError(f"{path} holds a {ckpt['cls']}, not a {cls.__name__}")
-    model = cls(**ckpt["config"]); model.load_state_dict(ckpt["state_dict"])
-    return model.eval(), ckpt["extra"]
+# %% ../nbs/03_train.ipynb #35e568be
+def _header(raw: bytes, path) -> tuple[dict, bytes]:
+    "The metadata and the tensor bytes of a safetensors file, or a `CheckpointError` saying why not."
+    if len(raw) < 8: raise CheckpointError(f"{path} is empty or truncated ({len(raw)} bytes): not a checkpoint")
+    n = struct.unpack("<Q", raw[:8])[0]
+    if n > min(MAX_HEADER_BYTES, len(raw) - 8): raise CheckpointError(f"{path} is truncated or not a gru_hybrids checkpoint")
+    try: header = json.loads(raw[8:8 + n])
+    except (UnicodeDecodeError, ValueError): raise CheckpointError(f"{path} is not a gru_hybrids checkpoint (unreadable header)") from None
+    meta = header.get("__metadata__") if isinstance(header, dict) else None
+    if not isinstance(meta, dict) or meta.get("format") != CHECKPOINT_FORMAT:
+        raise CheckpointError(f"{path} is a safetensors file but not a gru_hybrids checkpoint")
+    return meta, raw[8 + n:]
+
+def _legacy(raw: bytes, path) -> dict:
+    "Format 0 (before safetensors): a `torch.save` dictionary, read without unpickling code."
+    import io
+    try: ck = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
+    except Exception as e: raise CheckpointError(f"{path} is a torch file but not a readable gru_hybrids checkpoint: {str(e).splitlines()[0]}") from None
+    if not isinstance(ck, dict) or not {"cls", "config", "state_dict"} <= set(ck):
+        raise CheckpointError(f"{path} is a torch file but not a gru_hybrids checkpoint")
+    return dict(architecture=None, network=ck["cls"], init_args=ck["config"], state=ck.get("extra", {}),
+                state_dict=ck["state_dict"], format_version=0, library_version="0.1")
+
+# %% ../nbs/03_train.ipynb #018ceb3f
+def read_checkpoint(path) -> dict:
+    "The checkpoint at `path` as a dict (architecture, network, init_args, state, state_dict, versions), checksum verified."
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}")
+    raw = path.read_bytes()
+    if raw[:2] == b"PK": return _legacy(raw, path)   # torch.save writes a zip archive
+    meta, data = _header(raw, path)
+    version = int(meta.get("format_version", -1))
+    if version > CHECKPOINT_VERSION:
+        raise CheckpointError(f"{path} was written by gru_hybrids {meta.get('library_version')} in checkpoint format {version}; "
+                              f"this gru_hybrids {__version__} reads formats 0 to {CHECKPOINT_VERSION}: upgrade gru_hybrids")
+    if meta.get("sha256") != _sha256(meta["payload"].encode(), data):
+        raise CheckpointError(f"{path} is corrupted: its content does not match the checksum written with it")
+    ck = json.loads(meta["payload"])
+    ck.update(state_dict=safetensors.torch.load(raw), format_version=version, library_version=meta.get("library_version"))
+    return ck
+
+# %% ../nbs/03_train.ipynb #93333c5c
+def rebuild_network(ck: dict, net_class: type, path="checkpoint") -> nn.Module:
+    "A `net_class` built from the checkpoint's `init_args` with its weights (strict), in eval mode."
+    if ck["network"] != net_class.__name__: raise CheckpointError(f"{path} holds a {ck['network']} network, not a {net_class.__name__}")
+    try: net = net_class(**ck["init_args"])
+    except TypeError as e: raise CheckpointError(f"{path}: its init_args do not fit {net_class.__name__}: {e}") from None
+    try: net.load_state_dict(ck["state_dict"])
+    except RuntimeError as e: raise CheckpointError(f"{path}: its weights do not fit {net_class.__name__}: {str(e).splitlines()[0]}") from None
+    return net.eval()
 
 # %% ../nbs/03_train.ipynb #9041b8a8
 def export_model(model: nn.Module, example_inputs: tuple[Tensor, ...], path,
@@ -105,16 +263,144 @@ def export_model(model: nn.Module, example_inputs: tuple[Tensor, ...], path,
 
 def _as_tuple(x): return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
+# %% ../nbs/03_train.ipynb #d3071a82
+class Predictor:
+    "The contract every architecture implements: a trained `net` and the plain-data `state()` its inference needs."
+    net_class: type = None  # the `RebuildableModule` subclass the predictor wraps
+    net: nn.Module
+
+    @property
+    def device(self) -> torch.device:
+        "Where the network's weights are."
+        return next(self.net.parameters()).device
+
+    def to(self, device: str|torch.device="auto") -> Predictor:
+        "Move the network to `device` ('cpu', 'cuda', 'auto'); inference then runs there."
+        self.net.to(resolve_device(device)); return self
+
+    def state(self) -> dict: raise NotImplementedError(f"{type(self).__name__} must define state()")
+    @classmethod
+    def from_state(cls, net: nn.Module, state: dict) -> Predictor: raise NotImplementedError(f"{cls.__name__} must define from_state()")
+    def example_inputs(self) -> tuple[Tensor, ...]: raise NotImplementedError(f"{type(self).__name__} must define example_inputs()")
+
+# %% ../nbs/03_train.ipynb #a6e49c06
+@patch
+def save(self: Predictor, path) -> Path:
+    "Save the network and `state()` to `path` (written atomically; the previous file survives a failed save)."
+    return write_checkpoint(path, self.net, type(self).__name__, self.state())
+
+@patch(cls_method=True)
+def load(cls: Predictor, path, device: str|torch.device="auto") -> Predictor:
+    "The predictor saved at `path`, on `device`; refuses a checkpoint of another architecture."
+    ck = read_checkpoint(path)
+    if ck["architecture"] not in (None, cls.__name__):   # None: format 0, which did not record it
+        raise CheckpointError(f"{path} holds a {ck['architecture']} checkpoint, not a {cls.__name__}")
+    return cls.from_state(rebuild_network(ck, cls.net_class, path), ck["state"]).to(device)
+
+@patch
+def export(self: Predictor, path, atol: float=1e-5, **kwargs) -> nn.Module:
+    "The network as a `torch.export` program (dynamic batch) on `example_inputs(**kwargs)`, checked against eager."
+    return export_model(self.net, tuple(x.to(self.device) for x in self.example_inputs(**kwargs)), path, atol)
+
+# %% ../nbs/03_train.ipynb #3aafe6ee
+_FRESH = """
+import importlib, pickle, sys
+target, ckpt, args_file, out_file = sys.argv[1:]
+module, name = target.split(":")
+predictor = getattr(importlib.import_module(module), name).load(ckpt, device="cpu")
+method, args, kwargs = pickle.load(open(args_file, "rb"))
+pickle.dump(getattr(predictor, method)(*args, **kwargs), open(out_file, "wb"))
+"""
+
+def _in_fresh_process(pred: Predictor, importable: str, method: str, args: tuple, kwargs: dict, folder: Path):
+    "Save `pred`, load it in a new Python process and return what `method(*args, **kwargs)` gives there."
+    ckpt = pred.save(folder / "contract.ckpt")
+    with open(folder / "args.pkl", "wb") as f: pickle.dump((method, args, kwargs), f)
+    env = dict(os.environ, OMP_NUM_THREADS=str(torch.get_num_threads()), PYTHONWARNINGS="ignore")
+    run = subprocess.run([sys.executable, "-c", _FRESH, importable, str(ckpt), str(folder / "args.pkl"), str(folder / "out.pkl")],
+                         capture_output=True, text=True, env=env)
+    if run.returncode: raise AssertionError(f"loading in a fresh process failed:\n{run.stderr[-2000:]}")
+    with open(folder / "out.pkl", "rb") as f: return pickle.load(f)
+
+# %% ../nbs/03_train.ipynb #86ed7db0
+def check_predictor(pred: Predictor, method: str, # the predicting method, e.g. 'predict' or 'recommend'
+                    batch: list, # inputs of different sizes; `method(*fixed, batch)` predicts them together
+                    fixed: tuple=(), # arguments before the batch (e.g. the series a forecaster reads)
+                    as_array: Callable=np.asarray, # turns the method's result into an array with one row per input
+                    bad_inputs: tuple=(), # (callable, text its error must contain) pairs
+                    importable: str|None=None, # 'module:Class' to load in a fresh process (default: from the class)
+                    fresh_process: bool=True, export_kwargs: dict|None=None, atol: float=1e-5, **kwargs) -> dict:
+    "Run the contract tests on `pred`; raises on the first failure, returns what was checked."
+    f = lambda b: as_array(getattr(pred, method)(*fixed, b, **kwargs))
+    whole, n = f(batch), len(batch)
+    single = np.concatenate([f(batch[i:i + 1]) for i in range(n)])
+    if not np.allclose(whole, single, atol=atol): raise AssertionError(f"predicting inputs one by one differs from the batch by {np.abs(whole - single).max():.2e}")
+    rev = f(batch[::-1])[::-1]
+    if not np.allclose(whole, rev, atol=atol): raise AssertionError(f"reordering the batch changes predictions by {np.abs(whole - rev).max():.2e}")
+    for call, text in bad_inputs:
+        try: call()
+        except Exception as e:
+            if text not in str(e): raise AssertionError(f"error {type(e).__name__}: {e!r} does not say {text!r}") from e
+        else: raise AssertionError(f"bad input accepted: expected an error saying {text!r}")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        pred.export(folder / "contract.pt2", **(export_kwargs or {}))
+        if fresh_process:
+            importable = importable or _importable(type(pred))
+            again = as_array(_in_fresh_process(pred, importable, method, (*fixed, batch), kwargs, folder))
+            if not np.array_equal(again, whole): raise AssertionError(f"the checkpoint loaded in a fresh process predicts differently ({np.abs(again - whole).max():.2e})")
+    return dict(inputs=n, batch_invariant=True, exported=True, fresh_process=fresh_process, bad_inputs=len(bad_inputs))
+
+def _importable(cls) -> str:
+    if cls.__module__ in ("__main__", "builtins"): raise ValueError(f"{cls.__name__} is defined in a notebook: pass importable='module:Class' or fresh_process=False")
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+# %% ../nbs/03_train.ipynb #675a3f86
+@dataclass
+class ResultRow:
+    "One method's score on one dataset, split and metric, with its interval over test units when there is one."
+    dataset: str
+    split: str          # e.g. 'test (last 56 days)', 'scaffold 5-fold'
+    method: str
+    metric: str         # e.g. 'MAPE %', 'MRR@20', 'AUROC'
+    value: float
+    lo: float|None = None   # interval bounds (e.g. 95% bootstrap over `unit`s)
+    hi: float|None = None
+    unit: str = ""          # test unit of the interval: 'day', 'session', 'molecule'
+    n_units: int|None = None
+    seed: int|None = None
+    seconds: float|None = None
+    chosen_on: str = "validation"  # where settings and epochs were chosen
+
+def write_results(rows: list[ResultRow], path, # writes path.csv and path.md
+                  title: str, digits: int=4) -> tuple[Path, Path]:
+    "Write `rows` as `path.csv` and as a Markdown table `path.md` under `title`."
+    if not rows: raise ValueError("no result rows to write")
+    df = pd.DataFrame([asdict(r) for r in rows])
+    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(path.with_suffix(".csv"), index=False)
+    shown = df.dropna(axis=1, how="all").round(digits)
+    path.with_suffix(".md").write_text(f"# {title}\n\n{shown.to_markdown(index=False)}\n")
+    return path.with_suffix(".csv"), path.with_suffix(".md")
+
 # %% ../nbs/03_train.ipynb #c555e9aa
 @dataclass
 class Architecture:
-    "A registered architecture: what it is, and the entry points the command line calls."
+    "One declaration per architecture: what the command line, the demo and the bench run."
     name: str         # command-line name, e.g. 'load-forecast'
     title: str        # one line, e.g. 'GRU + temporal attention for day-ahead load forecasting'
     module: str       # the module that implements it
     datasets: tuple[str, ...]  # registry names of the datasets it uses (the first is the default)
-    train: Callable[..., dict] = field(repr=False)  # train(data, epochs, out_dir, seed, quick, **options) -> results row
-    options: tuple[tuple[str, dict], ...] = ()  # extra command-line options of `train`: (flag, argparse keywords)
+    quick: Any        # configuration (a dataclass) of the quick run: the demo and the tests
+    full: Any         # configuration of the full run: the bench and `train` without --quick
+    read_file: Callable = field(repr=False)  # read_file(path, **options) -> data; its options become command-line flags
+    split: Callable = field(repr=False)      # split(data, cfg, dataset_name) -> what fit and evaluate take
+    fit: Callable = field(repr=False)        # fit(split, cfg, seed, device, show_progress) -> Predictor
+    evaluate: Callable = field(repr=False)   # evaluate(model, split, seed) -> DataFrame: methods x metrics, ours first
+    metric: tuple[str, bool] = ("", True)    # headline column of `evaluate` and whether higher is better
+    figure: Callable|None = field(default=None, repr=False)  # figure(model, split, path): saves a PNG
+    tunable: tuple[str, ...] = ()            # configuration fields offered as command-line options
+    set_epochs: Callable = field(default=lambda cfg, epochs: replace(cfg, epochs=epochs), repr=False)
 
 ARCHITECTURES: dict[str, Architecture] = {}
 
@@ -122,3 +408,45 @@ def register_architecture(arch: Architecture) -> Architecture:
     "Add `arch` to `ARCHITECTURES` (re-registering replaces)."
     ARCHITECTURES[arch.name] = arch
     return arch
+
+# %% ../nbs/03_train.ipynb #416c96cd
+def load_architectures() -> dict[str, Architecture]:
+    "Import every module of the `gru_hybrids.architectures` entry-point group (each registers its spec); returns `ARCHITECTURES`."
+    eps = metadata.entry_points(group="gru_hybrids.architectures")
+    if not eps: raise RuntimeError("no architectures found: install the package (pip install -e .) so its entry points exist")
+    for ep in sorted(eps, key=lambda e: e.name): importlib.import_module(ep.value)
+    return ARCHITECTURES
+
+def read_data(arch: Architecture, data: str|None=None, **options) -> tuple[Any, str]:
+    "(data, name): a registered dataset of `arch` (default: its first), or a user's file read with `arch.read_file(path, **options)`."
+    data = data or arch.datasets[0]
+    if data in arch.datasets: return load_dataset(data), data
+    if not Path(data).is_file(): raise FileNotFoundError(f"{data!r} is neither a dataset of {arch.name} ({', '.join(arch.datasets)}) nor a file")
+    params = list(inspect.signature(arch.read_file).parameters.values())[1:]
+    missing = [p.name for p in params if p.default is inspect.Parameter.empty and options.get(p.name) is None]
+    if missing: raise ValueError(f"reading {data} needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
+    return arch.read_file(data, **{k: v for k, v in options.items() if v is not None}), Path(data).stem
+
+# %% ../nbs/03_train.ipynb #74c19300
+def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name or a file path
+                   out_dir=None, # folder for metrics.csv, model.ckpt and figure.png (default gru_hybrids_output/NAME)
+                   seed: int=0, quick: bool=False, epochs: int|None=None, device: str="auto", show_progress: bool=True,
+                   config: dict|None=None, # configuration fields to change
+                   **read_options) -> dict:
+    "Read, split, fit, evaluate against the baselines, save model, metrics and figure; returns the headline row."
+    arch = ARCHITECTURES[arch] if isinstance(arch, str) else arch
+    cfg = replace(arch.quick if quick else arch.full, **(config or {}))
+    if epochs is not None: cfg = arch.set_epochs(cfg, epochs)
+    data_obj, name = read_data(arch, data, **read_options)
+    split = arch.split(data_obj, cfg, name)
+    t0 = time.time(); model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress); secs = time.time() - t0
+    table = arch.evaluate(model, split, seed)
+    out = Path(out_dir or f"gru_hybrids_output/{arch.name}"); out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / "metrics.csv"); model.save(out / "model.ckpt")
+    if arch.figure: arch.figure(model, split, out / "figure.png")
+    test = table[table["split"] == "test"] if "split" in table else table
+    col, higher = arch.metric
+    others = test[col].iloc[1:]
+    best = others.idxmax() if higher else others.idxmin()
+    return dict(dataset=name, metric=f"test {col}", ours=float(test[col].iloc[0]), baseline=float(others[best]),
+                baseline_name=best, train_seconds=round(secs, 1))
