@@ -34,7 +34,7 @@ ROUTES = {"bi-GRU + attention, from scratch": False, "bi-GRU + attention, from t
 
 def run(seeds, n_views: int = 8):
     import torch; torch.set_num_threads(1)
-    from gru_hybrids.drug_likeness import (load_pretrained_lm, DrugLikenessModel, QUICK_DRUG, baseline_scores,
+    from gru_hybrids.drug_likeness import (load_pretrained_lm, DrugLikenessModel, QUICK, baseline_scores,
                                            classification_metrics)
     folds = shipped_data_with_folds()
     lm, tok = load_pretrained_lm()  # its vocabulary serves both routes
@@ -49,7 +49,7 @@ def run(seeds, n_views: int = 8):
             for name, s in base.items(): add(kind, k, 0, name, test, s, secs if "forest" in name else 0.)
             for seed in seeds:
                 for method, from_lm in ROUTES.items():
-                    t = time.time(); m = DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm if from_lm else None, cfg=QUICK_DRUG, seed=seed)
+                    t = time.time(); m = DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm if from_lm else None, cfg=QUICK, seed=seed)
                     secs = time.time() - t
                     add(kind, k, seed, method, test, m.predict(test.smiles, standardize=False), secs)
                     add(kind, k, seed, f"{method}, {n_views} writings averaged", test,
@@ -89,7 +89,7 @@ def run_qed(n_folds: int, n_mols: int = 5000):
     from dataclasses import replace
     from sklearn.ensemble import RandomForestRegressor
     from gru_hybrids.drug_likeness import (load_moses_qed, kfold_ids, morgan_fingerprints, regression_metrics, load_drug_likeness,
-                                           DrugLikenessModel, QUICK_DRUG, SmilesTokenizer, load_pretrained_lm)
+                                           DrugLikenessModel, QUICK, SmilesTokenizer, load_pretrained_lm)
     data = load_moses_qed().iloc[15_000:15_000 + n_mols].reset_index(drop=True)  # the notebook's molecules
     data["scaffold_fold"] = kfold_ids(data.smiles.tolist(), 5, seed=0)
     lm, lm_tok = load_pretrained_lm()
@@ -106,10 +106,10 @@ def run_qed(n_folds: int, n_mols: int = 5000):
         t = time.time(); rf = RandomForestRegressor(200, n_jobs=1, random_state=0).fit(morgan_fingerprints(train.smiles), train.qed)
         add("Morgan fingerprint + random forest", rf.predict(morgan_fingerprints(test.smiles)), time.time() - t)
         t = time.time(); m = DrugLikenessModel.fit(train, valid, target="qed", tokenizer=SmilesTokenizer.fit(train.smiles),
-                                                   cfg=replace(QUICK_DRUG, epochs=15), seed=0, task="regression")
+                                                   cfg=replace(QUICK, epochs=15), seed=0, task="regression")
         add("bi-GRU + attention, from scratch", m.predict(test.smiles, standardize=False), time.time() - t)
         t = time.time(); m = DrugLikenessModel.fit(train, valid, target="qed", tokenizer=lm_tok, lm=lm,
-                                                   cfg=replace(QUICK_DRUG, epochs=15), seed=0, task="regression")
+                                                   cfg=replace(QUICK, epochs=15), seed=0, task="regression")
         add("bi-GRU + attention, from the shipped LM", m.predict(test.smiles, standardize=False), time.time() - t)
         write_qed(pd.DataFrame(rows)); print("fold", k, {r["method"][-20:]: (round(r["R2"], 3), r["fit_seconds"]) for r in rows[-4:]}, flush=True)
     return rows
@@ -127,7 +127,7 @@ def write_qed(runs: pd.DataFrame):
     n, folds = runs.fold.nunique(), sorted(runs.fold.unique())
     lines = [f"## {QED_TITLE}", "", f"RDKit's QED of 5,000 MOSES molecules (rows 15,000-19,999 of `load_moses_qed()`, as in the "
              "notebook), 5-fold Bemis-Murcko scaffold split (`kfold_ids`, seed 0): test fold k, validation fold k+1 mod 5, "
-             "training the other three. Mean ± sd over folds; one seed. bi-GRU: `replace(QUICK_DRUG, epochs=15)`; from scratch "
+             "training the other three. Mean ± sd over folds; one seed. bi-GRU: `replace(QUICK, epochs=15)`; from scratch "
              "with a tokenizer fitted on the training SMILES, or from the shipped language model with its tokenizer. "
              "Forest: 200 trees on 2048-bit Morgan (radius 2) fingerprints. The language model read "
              f"{1 - runs.n_unread.sum() / runs.n_test.sum():.0%} of the test molecules as text during pre-training (never "
@@ -152,7 +152,7 @@ def run_pretrain(n_folds: int, seeds: list, n_views: int):
     "Scratch against language-model start, same network (bi-GRU) and schedule; canonical and test-time-augmented predictions."
     import torch; torch.set_num_threads(1)
     from dataclasses import replace
-    from gru_hybrids.drug_likeness import load_pretrained_lm, DrugLikenessModel, QUICK_DRUG, classification_metrics
+    from gru_hybrids.drug_likeness import load_pretrained_lm, DrugLikenessModel, QUICK, classification_metrics
     folds = shipped_data_with_folds()
     lm, tok = load_pretrained_lm()
     rows = []
@@ -160,7 +160,7 @@ def run_pretrain(n_folds: int, seeds: list, n_views: int):
         test, valid, train = folds_of("scaffold", k, folds)
         for seed in seeds:
             for method, route in PRETRAIN_ROUTES.items():
-                cfg = replace(QUICK_DRUG, gradual_unfreeze=route.get("gradual_unfreeze", False))
+                cfg = replace(QUICK, gradual_unfreeze=route.get("gradual_unfreeze", False))
                 t = time.time(); m = DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm if route["lm"] else None, cfg=cfg, seed=seed)
                 secs = time.time() - t
                 for views in (0, n_views):
@@ -179,7 +179,7 @@ def write_pretrain(runs: pd.DataFrame) -> str:
              "The language model is the one shipped with the package (`load_pretrained_lm()`; how it was made: "
              "`gru_hybrids/shipped/druglikeness/moses_smiles_lm.md`): bidirectional, its forward GRU predicting each next "
              "token and its backward GRU each previous one, 200,000 MOSES molecules (none in the classification set), 5 epochs. "
-             "Every route trains the same bi-GRU + attention network with `QUICK_DRUG` (30 epochs, one-cycle, lr 3e-3) on the "
+             "Every route trains the same bi-GRU + attention network with `QUICK` (30 epochs, one-cycle, lr 3e-3) on the "
              "same folds and seeds; only the start differs (random, or the language model's embedding and GRU), except the "
              "last route, which trains 1 epoch with the embedding and GRU frozen and 29 at lr/3 (ULMFiT's gradual unfreezing). "
              f"views = 0: the canonical SMILES; views = {n_views}: the mean probability over the canonical SMILES and "

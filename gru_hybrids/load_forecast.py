@@ -19,15 +19,15 @@ from torch.utils.data import Dataset
 from fastai.torch_core import Module
 from .core import GRUEncoder, ScaledDotAttention, check_sequence_batch
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
-from .train import (seed_everything, make_dataloaders, make_learner, error_metrics, save_checkpoint,
-                               load_checkpoint, Architecture, register_architecture)
+from fastcore.basics import patch
+from .train import (seed_everything, fit_network, error_metrics, RebuildableModule, Predictor, Architecture,
+                               register_architecture)
 
 # %% auto #0
-__all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
+__all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
            'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split', 'seasonal_naive', 'actuals',
            'calendar_features', 'Scaler', 'covariates', 'DayAheadWindows', 'GRUAttentionForecaster', 'ForecastConfig',
-           'DayAheadForecaster', 'baseline_forecasts', 'evaluate_day_ahead', 'lag_attention_share',
-           'train_load_forecast']
+           'DayAheadForecaster', 'baseline_forecasts', 'evaluate_day_ahead', 'lag_attention_share']
 
 # %% ../nbs/18_load_forecast.ipynb #46976783
 @dataclass
@@ -246,7 +246,7 @@ class DayAheadWindows(Dataset):
         return self.hist[o - self.history:o], self.covs[o:o + self.horizon], self.y[o:o + self.horizon]
 
 # %% ../nbs/18_load_forecast.ipynb #83a7649a
-class GRUAttentionForecaster(Module):
+class GRUAttentionForecaster(RebuildableModule):
     "GRU encoder over the history, one attention query per forecast step, direct multi-output decoder."
     def __init__(self, n_covariates: int, # covariates per step (C)
                  horizon: int=48, # steps forecast at once (H)
@@ -310,75 +310,82 @@ class ForecastConfig:
     test_days: int|None = None   # None: 56 (a sixth of the days for series under a year)
     valid_days: int|None = None
 
+FULL = ForecastConfig()
 QUICK = ForecastConfig(hidden=32, max_windows=8_000, epochs=6, min_steps=360, lr=5e-3)  # about 40 s on one core
 
 # %% ../nbs/18_load_forecast.ipynb #c30b3ed1
-class DayAheadForecaster:
-    "A trained `GRUAttentionForecaster` with its scaler and settings: fit, predict in MW, save and load."
-    def __init__(self, model: GRUAttentionForecaster, scaler: Scaler, cfg: ForecastConfig, steps_per_day: int):
-        self.model, self.scaler, self.cfg, self.steps_per_day = model.eval(), scaler, cfg, steps_per_day
+class DayAheadForecaster(Predictor):
+    "A trained `GRUAttentionForecaster` with its scaler and settings: fit, predict in MW, save, load and export."
+    net_class = GRUAttentionForecaster
+    def __init__(self, net: GRUAttentionForecaster, scaler: Scaler, cfg: ForecastConfig, steps_per_day: int):
+        self.net, self.scaler, self.cfg, self.steps_per_day = net.eval(), scaler, cfg, steps_per_day
 
     @classmethod
     def fit(cls, series: LoadSeries, cfg: ForecastConfig=ForecastConfig(), seed: int=0,
-            split: DayAheadSplit|None=None, show_progress: bool=False) -> DayAheadForecaster:
+            split: DayAheadSplit|None=None, show_progress: bool=False,
+            device: str="auto") -> DayAheadForecaster: # where to train and predict: 'cpu', 'cuda', 'auto'
         "Train on `split.train` windows (default: `day_ahead_split(series)`), validating on `split.valid`."
         seed_everything(seed)
         split = split or day_ahead_split(series, cfg.history_days, cfg.test_days, cfg.valid_days, cfg.max_windows)
         scaler = Scaler.fit(series, split.fit_end)
         covs = covariates(series, scaler, cfg.use_temperature)
         y = (series.demand - scaler.demand_mean) / scaler.demand_std
-        ds = [DayAheadWindows(y, covs, o, split.history, split.horizon) for o in (split.train, split.valid)]
-        model = GRUAttentionForecaster(covs.shape[1], split.horizon, cfg.hidden, cfg.n_layers, cfg.attn_dim,
-                                       dropout=cfg.dropout, attention=cfg.attention)
-        dls = make_dataloaders(*ds, bs=cfg.bs, seed=seed)
-        learn = make_learner(dls, model, loss_func=nn.L1Loss())
-        epochs = max(cfg.epochs, -(-cfg.min_steps // len(dls.train)))
-        if show_progress: learn.fit_one_cycle(epochs, cfg.lr)
-        else:
-            with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, cfg.lr)
-        return cls(model, scaler, cfg, series.steps_per_day)
+        train, valid = [DayAheadWindows(y, covs, o, split.history, split.horizon) for o in (split.train, split.valid)]
+        net = GRUAttentionForecaster(covs.shape[1], split.horizon, cfg.hidden, cfg.n_layers, cfg.attn_dim,
+                                     dropout=cfg.dropout, attention=cfg.attention)
+        n_batches = len(train) // cfg.bs if len(train) > cfg.bs else 1
+        epochs = max(cfg.epochs, -(-cfg.min_steps // n_batches))
+        fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
+        return cls(net, scaler, cfg, series.steps_per_day)
 
-    def _inputs(self, series: LoadSeries, origins) -> tuple[Tensor, Tensor]:
-        if series.steps_per_day != self.steps_per_day:
-            raise ValueError(f"{series.name} has {series.steps_per_day} steps a day, the model was trained on {self.steps_per_day}")
-        covs = covariates(series, self.scaler, self.cfg.use_temperature)
-        y = (series.demand - self.scaler.demand_mean) / self.scaler.demand_std
-        T, H = self.cfg.history_days * self.steps_per_day, self.steps_per_day
-        ds = DayAheadWindows(y, covs, np.atleast_1d(origins), T, H)
-        hist, fut, _ = zip(*[ds[i] for i in range(len(ds))])
-        return torch.stack(hist), torch.stack(fut)
+# %% ../nbs/18_load_forecast.ipynb #f60c5ae3
+@patch
+def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tensor, Tensor]:
+    if series.steps_per_day != self.steps_per_day:
+        raise ValueError(f"{series.name} has {series.steps_per_day} steps a day, the model was trained on {self.steps_per_day}")
+    covs = covariates(series, self.scaler, self.cfg.use_temperature)
+    y = (series.demand - self.scaler.demand_mean) / self.scaler.demand_std
+    T, H = self.cfg.history_days * self.steps_per_day, self.steps_per_day
+    ds = DayAheadWindows(y, covs, np.atleast_1d(origins), T, H)
+    if len(ds) == 0: raise ValueError("no origins to forecast from")
+    hist, fut, _ = zip(*[ds[i] for i in range(len(ds))])
+    return torch.stack(hist).to(self.device), torch.stack(fut).to(self.device)
 
-    @torch.no_grad()
-    def predict(self, series: LoadSeries, origins) -> np.ndarray:
-        "Forecasts in MW [n_origins x steps_per_day] from each origin row (only earlier demand is read)."
-        return self.forecast_with_attention(series, origins)[0]
+# %% ../nbs/18_load_forecast.ipynb #80ed4e25
+@patch
+def forecast_with_attention(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[np.ndarray, np.ndarray|None]:
+    "Forecasts in MW and attention weights [n_origins x horizon x history] (None without attention)."
+    with torch.no_grad(): pred, w = self.net.eval().forward_with_attention(*self._inputs(series, origins))
+    mw = pred.cpu().numpy() * self.scaler.demand_std + self.scaler.demand_mean
+    return mw, None if w is None else w.cpu().numpy()
 
-    @torch.no_grad()
-    def forecast_with_attention(self, series: LoadSeries, origins) -> tuple[np.ndarray, np.ndarray|None]:
-        "Forecasts in MW and attention weights [n_origins x horizon x history] (None without attention)."
-        hist, fut = self._inputs(series, origins)
-        pred, w = self.model.eval().forward_with_attention(hist, fut)
-        mw = pred.numpy() * self.scaler.demand_std + self.scaler.demand_mean
-        return mw, None if w is None else w.numpy()
+@patch
+def predict(self: DayAheadForecaster, series: LoadSeries, origins) -> np.ndarray:
+    "Forecasts in MW [n_origins x steps_per_day] from each origin row (only earlier demand is read)."
+    return self.forecast_with_attention(series, origins)[0]
 
-    def predict_day(self, series: LoadSeries, day) -> pd.Series:
-        "The day-ahead forecast made at local midnight of `day` (a date or string), indexed by time."
-        day = pd.Timestamp(day).date()
-        rows = np.flatnonzero((series.time.normalize() == series.time) & (series.time.date == day))
-        if not len(rows): raise ValueError(f"{series.name} has no midnight row on {day}")
-        mw = self.predict(series, rows[:1])[0]
-        return pd.Series(mw, index=series.time[rows[0]:rows[0] + len(mw)], name="forecast_MW")
+@patch
+def predict_day(self: DayAheadForecaster, series: LoadSeries, day) -> pd.Series:
+    "The day-ahead forecast made at local midnight of `day` (a date or string), indexed by time."
+    day = pd.Timestamp(day).date()
+    rows = np.flatnonzero((series.time.normalize() == series.time) & (series.time.date == day))
+    if not len(rows): raise ValueError(f"{series.name} has no midnight row on {day}")
+    mw = self.predict(series, rows[:1])[0]
+    return pd.Series(mw, index=series.time[rows[0]:rows[0] + len(mw)], name="forecast_MW")
 
-    def save(self, path) -> Path:
-        m = self.model
-        config = dict(n_covariates=m.n_covariates, horizon=m.horizon, hidden=self.cfg.hidden, n_layers=self.cfg.n_layers,
-                      attn_dim=self.cfg.attn_dim, dropout=self.cfg.dropout, attention=self.cfg.attention)
-        return save_checkpoint(m, path, config, extra=dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg),
-                                                           steps_per_day=self.steps_per_day))
-    @classmethod
-    def load(cls, path) -> DayAheadForecaster:
-        model, extra = load_checkpoint(path, GRUAttentionForecaster)
-        return cls(model, Scaler(**extra["scaler"]), ForecastConfig(**extra["cfg"]), extra["steps_per_day"])
+# %% ../nbs/18_load_forecast.ipynb #3c0db09c
+@patch
+def state(self: DayAheadForecaster) -> dict:
+    return dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg), steps_per_day=self.steps_per_day)
+
+@patch(cls_method=True)
+def from_state(cls: DayAheadForecaster, net: GRUAttentionForecaster, state: dict) -> DayAheadForecaster:
+    return cls(net, Scaler(**state["scaler"]), ForecastConfig(**state["cfg"]), state["steps_per_day"])
+
+@patch
+def example_inputs(self: DayAheadForecaster) -> tuple[Tensor, Tensor]:
+    T, H, C = self.cfg.history_days * self.steps_per_day, self.steps_per_day, self.net.n_covariates
+    return torch.randn(2, T, 1 + C), torch.randn(2, H, C)
 
 # %% ../nbs/18_load_forecast.ipynb #4d6e0f49
 def baseline_forecasts(series: LoadSeries, origins: np.ndarray) -> dict[str, np.ndarray]:
@@ -407,49 +414,34 @@ def lag_attention_share(weights: np.ndarray, # [n_origins x horizon x history] a
     return float((w * near).sum(-1).mean()), float(near.mean())
 
 # %% ../nbs/18_load_forecast.ipynb #d022bf73
-def _read_series(data: str|None, time_col=None, target_col=None, temperature_col=None, holiday_col=None,
-                 tz=None) -> LoadSeries:
-    if data is None or data in ("vic_elec", "taylor"): return load_dataset(data or "vic_elec")
-    if not Path(data).is_file(): raise FileNotFoundError(f"no such file: {data} (or give a dataset name: vic_elec, taylor)")
-    if not (time_col and target_col): raise ValueError("a CSV needs --time-col and --target-col")
-    return read_load_csv(data, time_col, target_col, temperature_col, holiday_col, tz=tz)
+def _split(series: LoadSeries, cfg: ForecastConfig, name: str) -> tuple[LoadSeries, ForecastConfig, DayAheadSplit]:
+    "The series, the settings it allows (no temperature: none used) and its chronological split."
+    cfg = replace(cfg, use_temperature=cfg.use_temperature and series.temperature is not None)
+    return series, cfg, day_ahead_split(series, cfg.history_days, cfg.test_days, cfg.valid_days, cfg.max_windows)
 
-def _plot_forecast(series: LoadSeries, model: DayAheadForecaster, origins: np.ndarray, path: Path):
-    "Actual demand and forecasts for the last `len(origins)` days, saved to `path`."
+def _fit(split, cfg, seed, device, show_progress) -> DayAheadForecaster:
+    series, cfg, days = split
+    return DayAheadForecaster.fit(series, cfg, seed, days, show_progress=show_progress, device=device)
+
+def _evaluate(model: DayAheadForecaster, split, seed: int) -> pd.DataFrame:
+    "Validation and test errors of the model (first row) and the seasonal naive baselines."
+    series, _, days = split
+    return pd.concat([evaluate_day_ahead(series, o, {"ours: GRU + temporal attention": model.predict(series, o), **baseline_forecasts(series, o)})
+                      .assign(split=name) for name, o in (("valid", days.valid), ("test", days.test))])
+
+# %% ../nbs/18_load_forecast.ipynb #d45870e2
+def _plot_forecast(model: DayAheadForecaster, split, path: Path, days: int=7):
+    "Actual demand and day-ahead forecasts over the last `days` test days, saved to `path`."
+    series, origins = split[0], split[2].test[-days:]
     rows = np.concatenate([np.arange(o, o + series.steps_per_day) for o in origins])
     fig, ax = plt.subplots(figsize=(10, 3.2))
     ax.plot(series.time[rows], series.demand[rows], label="actual", lw=1)
     ax.plot(series.time[rows], model.predict(series, origins).ravel(), label="day-ahead forecast", lw=1)
-    ax.set(title=f"{series.name}: day-ahead forecasts, last {len(origins)} test days", xlabel="time", ylabel="demand (MW)")
+    ax.set(title=f"{series.name}: day-ahead forecasts, last {days} test days", xlabel="time", ylabel="demand (MW)")
     ax.legend(); fig.autofmt_xdate(); fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
-def train_load_forecast(data: str|None=None, epochs: int|None=None, out_dir="gru_hybrids_output/load-forecast",
-                        seed: int=0, quick: bool=False, time_col=None, target_col=None, temperature_col=None,
-                        holiday_col=None, tz=None, hidden: int|None=None, no_attention: bool=False,
-                        progress: bool=True) -> dict:
-    "Train on a registered series or a CSV; save model, metrics (valid and test) and a plot to `out_dir`."
-    series = _read_series(data, time_col, target_col, temperature_col, holiday_col, tz)
-    cfg = QUICK if quick else ForecastConfig()
-    cfg = replace(cfg, epochs=epochs or cfg.epochs, min_steps=0 if epochs else cfg.min_steps, hidden=hidden or cfg.hidden,
-                  attention=not no_attention, use_temperature=series.temperature is not None)
-    split = day_ahead_split(series, cfg.history_days, cfg.test_days, cfg.valid_days, cfg.max_windows)
-    t0 = time.time(); model = DayAheadForecaster.fit(series, cfg, seed, split, show_progress=progress); secs = time.time() - t0
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    tables = [evaluate_day_ahead(series, o, {**baseline_forecasts(series, o), "GRU + temporal attention": model.predict(series, o)})
-              .assign(split=name) for name, o in (("valid", split.valid), ("test", split.test))]
-    pd.concat(tables).to_csv(out / "metrics.csv")
-    model.save(out / "model.pt"); _plot_forecast(series, model, split.test[-7:], out / "forecast.png")
-    test = tables[1]
-    return dict(dataset=series.name, metric="test MAPE %", ours=float(test.loc["GRU + temporal attention", "MAPE"]),
-                baseline=float(test["MAPE"].drop("GRU + temporal attention").min()), baseline_name="best seasonal naive",
-                train_seconds=round(secs, 1))
-
 LOAD_FORECAST = register_architecture(Architecture(
-    "load-forecast", "GRU + temporal attention, day-ahead half-hourly electricity load", __name__,
-    ("vic_elec", "taylor"), train_load_forecast, options=(
-        ("--time-col", dict(help="CSV: timestamp column")), ("--target-col", dict(help="CSV: demand column")),
-        ("--temperature-col", dict(help="CSV: temperature column (optional)")),
-        ("--holiday-col", dict(help="CSV: holiday flag column (optional)")),
-        ("--tz", dict(help="CSV: time zone of the timestamps, e.g. Europe/London")),
-        ("--hidden", dict(type=int, help="GRU units")),
-        ("--no-attention", dict(action="store_true", help="the ablation without attention")))))
+    "load-forecast", "GRU + temporal attention, day-ahead half-hourly electricity load", __name__, ("vic_elec", "taylor"),
+    quick=QUICK, full=FULL, read_file=read_load_csv, split=_split, fit=_fit, evaluate=_evaluate, metric=("MAPE", False),
+    figure=_plot_forecast, tunable=("hidden", "attention", "use_temperature"),
+    set_epochs=lambda cfg, epochs: replace(cfg, epochs=epochs, min_steps=0)))

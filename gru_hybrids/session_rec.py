@@ -20,19 +20,19 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 from fastai.torch_core import Module
-from fastai.callback.core import Callback
 from .core import GRUEncoder, CausalTransformerBlock, check_lengths
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
-from .train import (seed_everything, make_dataloaders, make_learner, save_checkpoint, load_checkpoint,
-                               Architecture, register_architecture)
+from fastcore.basics import patch
+from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, Predictor, Architecture,
+                               register_architecture)
 
 # %% auto #0
-__all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'QUICK_SESSION', 'SESSION_REC', 'InteractionLog',
+__all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL', 'QUICK', 'SESSION_REC', 'InteractionLog',
            'read_interactions', 'load_online_retail', 'online_retail_descriptions', 'read_atomic_inter',
            'load_movielens_100k', 'SequenceSet', 'SessionSplit', 'time_split', 'leave_last_split', 'sequence_windows',
            'WindowDataset', 'window_collate', 'target_ranks', 'ranking_metrics', 'evaluate', 'MostPopular', 'ItemKNN',
            'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender',
-           'plot_session_attention', 'train_session_rec', 'write_recbole_split']
+           'plot_session_attention', 'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
 @dataclass
@@ -320,7 +320,7 @@ class ItemKNN:
 # %% ../nbs/17_session_rec.ipynb #22078c2b
 ENCODERS = ("hybrid", "gru", "transformer")
 
-class SessionNet(Module):
+class SessionNet(RebuildableModule):
     "Item embeddings -> GRU -> causal self-attention -> scores against the tied embeddings (`encoder` picks the parts)."
     def __init__(self, n_items: int, # catalogue size (indices 1..n_items; 0 is padding)
                  dim: int=64, # embedding and state size
@@ -343,6 +343,7 @@ class SessionNet(Module):
         self.drop = nn.Dropout(dropout)
 
     def _check(self, items: Tensor, lengths: Tensor):
+        if torch.compiler.is_compiling(): return   # exported programs assume checked inputs
         if items.ndim != 2 or items.dtype != torch.long: raise ValueError(f"items must be a [bs x T] long tensor, got {items.dtype} {tuple(items.shape)}")
         check_lengths(lengths, items.shape[0], items.shape[1])
         if int(items.min()) < 0 or int(items.max()) > self.n_items: raise ValueError(f"item indices must be in 0..{self.n_items}")
@@ -386,10 +387,10 @@ class NextItemLoss:
         keep = targets > 0
         z, y = states[keep], targets[keep]
         if self.loss == "full": return F.cross_entropy(self.net.scores(z), y)
-        cand = torch.cat([y, torch.multinomial(self.probs, self.n_negatives, replacement=True)])
+        cand = torch.cat([y, torch.multinomial(self.probs, self.n_negatives, replacement=True).to(y.device)])
         logits = self.net.scores(z, cand)
         hit = cand[None] == y[:, None]; hit[:, : len(y)].fill_diagonal_(False)    # accidental hits, not the target
-        return F.cross_entropy(logits.masked_fill(hit, -torch.inf), torch.arange(len(y)))
+        return F.cross_entropy(logits.masked_fill(hit, -torch.inf), torch.arange(len(y), device=y.device))
 
 # %% ../nbs/17_session_rec.ipynb #d529ca05
 @dataclass
@@ -408,19 +409,16 @@ class SessionConfig:
     bs: int = 32
     wd: float = 1e-4
     select_on_valid: bool = True
+    test_days: float = 14     # time split: the last days of sessions for test
+    valid_days: float = 14    # and the days before them for validation
+    train_days: float|None = None  # training sessions from this many days before validation (None: all)
 
-QUICK_SESSION = SessionConfig(epochs=3, select_on_valid=False)
+    def __post_init__(self):
+        if self.encoder not in ENCODERS: raise ValueError(f"encoder must be one of {ENCODERS}, got {self.encoder!r}")
+        if self.loss not in ("full", "sampled"): raise ValueError(f"loss must be 'full' or 'sampled', got {self.loss!r}")
 
-class _KeepBest(Callback):
-    "After each epoch, score the validation sequences; restore the best weights at the end."
-    def __init__(self, rec, valid: SequenceSet): self.rec, self.valid, self.best, self.state, self.history = rec, valid, -1., None, []
-    def after_epoch(self):
-        self.model.eval()
-        mrr = evaluate(self.rec.score_positions, self.valid, self.rec.max_len)[0]["MRR@20"]
-        self.history.append(mrr)
-        if mrr > self.best: self.best, self.state = mrr, {k: v.clone() for k, v in self.model.state_dict().items()}
-    def after_fit(self):
-        if self.state is not None: self.model.load_state_dict(self.state)
+FULL = SessionConfig()
+QUICK = SessionConfig(epochs=3, select_on_valid=False, train_days=60)
 
 # %% ../nbs/17_session_rec.ipynb #26b01dc6
 @dataclass
@@ -437,88 +435,94 @@ class Recommendations:
                              "item_id": self.items.ravel(), "score": self.scores.ravel()})
 
 # %% ../nbs/17_session_rec.ipynb #8330c029
-class SessionRecommender:
+class SessionRecommender(Predictor):
     "A trained `SessionNet` with its catalogue: evaluate it, or `recommend` the next items for sessions of item ids."
+    net_class = SessionNet
     def __init__(self, net: SessionNet, items: np.ndarray, popularity: np.ndarray, max_len: int=50):
         self.net, self.items, self.popularity, self.max_len = net.eval(), np.asarray(items), np.asarray(popularity), max_len
         self.index = {it: i for i, it in enumerate(self.items) if i > 0}
 
     @classmethod
-    def fit(cls, split: SessionSplit, cfg: SessionConfig=SessionConfig(), seed: int=0) -> SessionRecommender:
+    def fit(cls, split: SessionSplit, cfg: SessionConfig=SessionConfig(), seed: int=0,
+            device: str="auto") -> SessionRecommender: # where to train and recommend: 'cpu', 'cuda', 'auto'
         "Train on `split.train` (validation sessions for the validation loss and, with `select_on_valid`, the epoch)."
         seed_everything(seed)
         net = SessionNet(split.n_items, cfg.dim, cfg.encoder, cfg.n_layers, cfg.n_heads, cfg.max_len, cfg.dropout)
         rec = cls(net, split.items, split.popularity, cfg.max_len)
-        dls = make_dataloaders(WindowDataset(split.train, cfg.max_len), WindowDataset(split.valid, cfg.max_len),
-                               bs=cfg.bs, collate=window_collate, seed=seed)
-        loss = NextItemLoss(net, cfg.loss, cfg.n_negatives, split.popularity)
-        keep_best = _KeepBest(rec, split.valid) if cfg.select_on_valid else None
-        learn = make_learner(dls, net, loss_func=loss, wd=cfg.wd, cbs=[keep_best] if keep_best else [])
+        keep_best = KeepBest(lambda: evaluate(rec.score_positions, split.valid, cfg.max_len)[0]["MRR@20"])
         t0 = time.time()
-        with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(cfg.epochs, cfg.lr)
+        fit_network(net, WindowDataset(split.train, cfg.max_len), WindowDataset(split.valid, cfg.max_len),
+                    NextItemLoss(net, cfg.loss, cfg.n_negatives, split.popularity), cfg.epochs, cfg.lr, bs=cfg.bs,
+                    wd=cfg.wd, collate=window_collate, seed=seed, device=device, cbs=[keep_best] if cfg.select_on_valid else [])
         rec.train_seconds, rec.config = time.time() - t0, cfg
-        rec.valid_history = keep_best.history if keep_best else []
+        rec.valid_history = keep_best.history
         return rec.eval_mode()
 
     def eval_mode(self): self.net.eval(); return self
 
-    @torch.no_grad()
-    def score_positions(self, inputs, lengths, rows, cols) -> Tensor:
-        "Scorer for `evaluate`: catalogue scores at the given (row, column) positions of a window batch."
-        return self.net.scores(self.net(inputs, lengths)[rows, cols])
+# %% ../nbs/17_session_rec.ipynb #281beee9
+@patch
+def score_positions(self: SessionRecommender, inputs, lengths, rows, cols) -> Tensor:
+    "Scorer for `evaluate`: catalogue scores at the given (row, column) positions of a window batch (on the CPU)."
+    with torch.no_grad():
+        states = self.net(inputs.to(self.device), lengths.to(self.device))
+        return self.net.scores(states[rows.to(self.device), cols.to(self.device)]).cpu()
 
-    def _encode(self, sessions, unknown: str) -> tuple[list[list[int]], np.ndarray]:
-        encoded, n_unknown = [], []
-        for j, s in enumerate(sessions):
-            ids = [str(it) for it in s]
-            bad = [it for it in ids if it not in self.index]
-            if bad and unknown == "raise": raise KeyError(f"session {j}: item(s) {bad[:5]} are not in the catalogue")
-            encoded.append([self.index[it] for it in ids if it in self.index][-self.max_len:]); n_unknown.append(len(bad))
-        return encoded, np.array(n_unknown)
+@patch
+def _encode(self: SessionRecommender, sessions, unknown: str) -> tuple[list[list[int]], np.ndarray]:
+    encoded, n_unknown = [], []
+    for j, s in enumerate(sessions):
+        ids = [str(it) for it in s]
+        bad = [it for it in ids if it not in self.index]
+        if bad and unknown == "raise": raise KeyError(f"session {j}: item(s) {bad[:5]} are not in the catalogue")
+        encoded.append([self.index[it] for it in ids if it in self.index][-self.max_len:]); n_unknown.append(len(bad))
+    return encoded, np.array(n_unknown)
 
-    @torch.no_grad()
-    def recommend(self, sessions, # one session (a list of item ids) or a list of sessions
-                  k: int=20, # items to return per session
-                  unknown: str="skip", # items not in the catalogue: 'skip' them (counted in `n_unknown`) or 'raise'
-                  exclude_seen: bool=False # leave out items already in the session
-                 ) -> Recommendations:
-        "The top-`k` next items for each session, from its last `max_len` known items."
-        if unknown not in ("skip", "raise"): raise ValueError(f"unknown must be 'skip' or 'raise', got {unknown!r}")
-        if not 1 <= k <= len(self.items) - 1: raise ValueError(f"k must be in 1..{len(self.items) - 1}, got {k}")
-        if isinstance(sessions, (str, bytes)) or len(sessions) == 0: raise ValueError("pass a list of item ids or a list of sessions")
-        if not all(isinstance(s, (list, tuple, np.ndarray, pd.Series)) for s in sessions): sessions = [sessions]
-        encoded, n_unknown = self._encode(sessions, unknown)
-        probs = torch.tensor(self.popularity / self.popularity.sum(), dtype=torch.float32).repeat(len(encoded), 1)
-        used = [j for j, e in enumerate(encoded) if e]
-        if used:
-            lengths = torch.tensor([len(encoded[j]) for j in used])
-            x = nn.utils.rnn.pad_sequence([torch.tensor(encoded[j]) for j in used], batch_first=True)
-            probs[used] = self.net.scores(self.net(x, lengths)[torch.arange(len(used)), lengths - 1]).softmax(-1)
-        probs[:, 0] = -1.
-        if exclude_seen:
-            for j, e in enumerate(encoded): probs[j, e] = -1.
-        top = probs.topk(k, dim=1)
-        return Recommendations(self.items[top.indices.numpy()], top.values.numpy(), n_unknown,
-                               np.array([len(e) for e in encoded]))
+# %% ../nbs/17_session_rec.ipynb #defb354e
+@patch
+def recommend(self: SessionRecommender, sessions, # one session (a list of item ids) or a list of sessions
+              k: int=20, # items to return per session
+              unknown: str="skip", # items not in the catalogue: 'skip' them (counted in `n_unknown`) or 'raise'
+              exclude_seen: bool=False # leave out items already in the session
+             ) -> Recommendations:
+    "The top-`k` next items for each session, from its last `max_len` known items."
+    if unknown not in ("skip", "raise"): raise ValueError(f"unknown must be 'skip' or 'raise', got {unknown!r}")
+    if not 1 <= k <= len(self.items) - 1: raise ValueError(f"k must be in 1..{len(self.items) - 1}, got {k}")
+    if isinstance(sessions, (str, bytes)) or len(sessions) == 0: raise ValueError("pass a list of item ids or a list of sessions")
+    if not all(isinstance(s, (list, tuple, np.ndarray, pd.Series)) for s in sessions): sessions = [sessions]
+    encoded, n_unknown = self._encode(sessions, unknown)
+    probs = torch.tensor(self.popularity / self.popularity.sum(), dtype=torch.float32).repeat(len(encoded), 1)
+    used = [j for j, e in enumerate(encoded) if e]
+    if used:
+        lengths = torch.tensor([len(encoded[j]) for j in used])
+        x = nn.utils.rnn.pad_sequence([torch.tensor(encoded[j]) for j in used], batch_first=True)
+        probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
+    probs[:, 0] = -1.
+    if exclude_seen:
+        for j, e in enumerate(encoded): probs[j, e] = -1.
+    top = probs.topk(k, dim=1)
+    return Recommendations(self.items[top.indices.numpy()], top.values.numpy(), n_unknown, np.array([len(e) for e in encoded]))
 
-    @torch.no_grad()
-    def attention(self, session: list) -> tuple[list[str], list[np.ndarray]]:
-        "Known item ids of `session` (last `max_len`) and each block's attention, averaged over heads: [T x T] per block."
-        encoded, _ = self._encode([session], "skip")
-        if not encoded[0]: raise ValueError("none of the session's items is in the catalogue")
-        x = torch.tensor([encoded[0]])
-        _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]]))
-        return [self.items[i] for i in encoded[0]], [w[0].mean(0).numpy() for w in weights]
+# %% ../nbs/17_session_rec.ipynb #7fa5dd85
+@patch
+def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[np.ndarray]]:
+    "Known item ids of `session` (last `max_len`) and each block's attention, averaged over heads: [T x T] per block."
+    encoded, _ = self._encode([session], "skip")
+    if not encoded[0]: raise ValueError("none of the session's items is in the catalogue")
+    x = torch.tensor([encoded[0]], device=self.device)
+    with torch.no_grad(): _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]], device=self.device))
+    return [self.items[i] for i in encoded[0]], [w[0].mean(0).cpu().numpy() for w in weights]
 
-    def save(self, path) -> Path:
-        return save_checkpoint(self.net, path, dict(n_items=self.net.n_items, dim=self.net.item_emb.embedding_dim,
-                               encoder=self.net.encoder, n_layers=len(self.net.blocks),
-                               n_heads=self.net.blocks[0].n_heads if len(self.net.blocks) else 2, max_len=self.max_len),
-                               extra=dict(items=self.items.tolist(), popularity=self.popularity.tolist()))
-    @classmethod
-    def load(cls, path) -> SessionRecommender:
-        net, extra = load_checkpoint(path, SessionNet)
-        return cls(net, np.array(extra["items"], dtype=object), np.array(extra["popularity"]), net.max_len)
+@patch
+def state(self: SessionRecommender) -> dict: return dict(items=self.items.tolist(), popularity=self.popularity.tolist())
+
+@patch(cls_method=True)
+def from_state(cls: SessionRecommender, net: SessionNet, state: dict) -> SessionRecommender:
+    return cls(net, np.array(state["items"], dtype=object), np.array(state["popularity"]), net.max_len)
+
+@patch
+def example_inputs(self: SessionRecommender) -> tuple[Tensor, Tensor]:
+    return torch.randint(1, self.net.n_items + 1, (2, self.max_len)), torch.tensor([self.max_len, self.max_len // 3])
 
 # %% ../nbs/17_session_rec.ipynb #1aac22f1
 def plot_session_attention(rec: SessionRecommender, session: list, names: dict|None=None, block: int=-1, ax=None, width: int=22):
@@ -534,46 +538,32 @@ def plot_session_attention(rec: SessionRecommender, session: list, names: dict|N
     return ax
 
 # %% ../nbs/17_session_rec.ipynb #b7e31e73
-def _load_log(data, session_col, item_col, time_col) -> tuple[InteractionLog, str]:
-    if data in (None, "online_retail"): return load_online_retail(), "online_retail"
-    if data == "movielens_100k": return load_movielens_100k(), "movielens_100k"
-    return read_interactions(data, session_col, item_col, time_col), str(data)
+def _split(log: InteractionLog, cfg: SessionConfig, name: str) -> SessionSplit:
+    "Leave-last-out for per-user histories (MovieLens), else the time split of `cfg`."
+    return leave_last_split(log) if name == "movielens_100k" else time_split(log, cfg.test_days, cfg.valid_days, cfg.train_days)
 
-def train_session_rec(data: str|None=None, epochs: int|None=None, out_dir="gru_hybrids_output/session-rec",
-                      seed: int=0, quick: bool=False, encoder: str="hybrid", loss: str="full",
-                      session_col: str="session_id", item_col: str="item_id", time_col: str="timestamp",
-                      test_days: float=14, valid_days: float=14, progress: bool=True) -> dict:
-    "Train on Online Retail (default), MovieLens-100k or a CSV log, and compare with most-popular and item-kNN on the test set."
-    log, name = _load_log(data, session_col, item_col, time_col)
-    split = leave_last_split(log) if name == "movielens_100k" else time_split(log, test_days, valid_days, 60 if quick else None)
-    cfg = replace(QUICK_SESSION if quick else SessionConfig(), encoder=encoder, loss=loss)
-    cfg = replace(cfg, epochs=epochs or cfg.epochs)
-    if progress: print(f"{name}: {split}\ntraining the {encoder} model ...", flush=True)
-    rec = SessionRecommender.fit(split, cfg, seed=seed)
-    ours = f"ours: {encoder}"
-    table = pd.DataFrame({n: evaluate(f, split.test, cfg.max_len)[0] for n, f in
-                          (("most popular", MostPopular(split)), ("item-kNN", ItemKNN(split)), (ours, rec.score_positions))}).T.round(4)
-    out = Path(out_dir); out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "metrics.csv"); rec.save(out / "model.pt")
-    if rec.net.blocks:
-        longest_first = sorted(split.test.sequences[:50], key=lambda q: -min(len(q), 12))[0]   # a short real session
-        example = [rec.items[i] for i in longest_first[:12]]
-        ax = plot_session_attention(rec, example, online_retail_descriptions() if name == "online_retail" else None)
-        ax.figure.tight_layout(); ax.figure.savefig(out / "attention.png", dpi=80); plt.close(ax.figure)
-    return dict(dataset=name, metric="test MRR@20", ours=float(table.loc[ours, "MRR@20"]),
-                baseline=float(table.loc["item-kNN", "MRR@20"]), baseline_name="item-kNN",
-                train_seconds=round(rec.train_seconds, 1))
+def _fit(split: SessionSplit, cfg: SessionConfig, seed: int, device: str, show_progress: bool) -> SessionRecommender:
+    if show_progress: print(f"{split}\ntraining the {cfg.encoder} model ...", flush=True)
+    return SessionRecommender.fit(split, cfg, seed=seed, device=device)
+
+def _evaluate(rec: SessionRecommender, split: SessionSplit, seed: int) -> pd.DataFrame:
+    "Test metrics of the model (first row), most popular and item-kNN."
+    scorers = ((f"ours: {rec.net.encoder}", rec.score_positions), ("most popular", MostPopular(split)), ("item-kNN", ItemKNN(split)))
+    return pd.DataFrame({n: evaluate(f, split.test, rec.max_len)[0] for n, f in scorers}).T.round(4)
+
+def _plot_attention(rec: SessionRecommender, split: SessionSplit, path: Path):
+    "The attention over a short real test session (none for the GRU alone)."
+    if not rec.net.blocks: return
+    session = [rec.items[i] for i in sorted(split.test.sequences[:50], key=lambda q: -min(len(q), 12))[0][:12]]
+    names = online_retail_descriptions()
+    ax = plot_session_attention(rec, session, names if set(session) <= set(names) else None)
+    ax.figure.tight_layout(); ax.figure.savefig(path, dpi=80); plt.close(ax.figure)
 
 SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
-    ("online_retail", "movielens_100k"), train_session_rec, options=(
-        ("--encoder", dict(default="hybrid", choices=ENCODERS, help="hybrid, or an ablation: gru (GRU4Rec-style), transformer (SASRec-style)")),
-        ("--loss", dict(default="full", choices=("full", "sampled"), help="softmax over the whole catalogue, or sampled negatives")),
-        ("--session-col", dict(default="session_id", help="CSV: session (or user) id column")),
-        ("--item-col", dict(default="item_id", help="CSV: item id column")),
-        ("--time-col", dict(default="timestamp", help="CSV: time stamp column")),
-        ("--test-days", dict(type=float, default=14, help="CSV: days at the end used for test")),
-        ("--valid-days", dict(type=float, default=14, help="CSV: days before the test period used for validation")))))
+    ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
+    evaluate=_evaluate, metric=("MRR@20", True), figure=_plot_attention,
+    tunable=("encoder", "loss", "test_days", "valid_days", "train_days")))
 
 # %% ../nbs/17_session_rec.ipynb #9b108f7f
 def write_recbole_split(split: SessionSplit, folder, name: str, max_len: int=50) -> Path:

@@ -1,6 +1,6 @@
 #!/usr/bin/env python
 """Pre-train the bidirectional SMILES language model shipped as
-`gru_hybrids/shipped/druglikeness/moses_smiles_lm.pt` (read by `gru_hybrids.drug_likeness.load_pretrained_lm`).
+`gru_hybrids/shipped/druglikeness/moses_smiles_lm.ckpt` (read by `gru_hybrids.drug_likeness.load_pretrained_lm`).
 
 Molecules: N standardised SMILES drawn (seeded shuffle) from the MOSES training set inside the molsets 0.3.1 wheel
 (MIT), skipping any molecule of the shipped classification set (drugs and negatives) and any the tokenizer cannot read.
@@ -20,7 +20,7 @@ import pandas as pd
 
 WHEEL = Path("~/.cache/gru_hybrids/wheels/molsets-0.3.1-py3-none-any.whl").expanduser()
 MEMBER, MEMBER_SHA256 = "moses/dataset/data/train.csv.gz", "786f0313aa6b9ba5514df685f885742a70ea8d86f1a4fa48115f7f80a634265c"
-OUT = Path(__file__).parents[1] / "gru_hybrids" / "shipped" / "druglikeness" / "moses_smiles_lm.pt"
+OUT = Path(__file__).parents[1] / "gru_hybrids" / "shipped" / "druglikeness" / "moses_smiles_lm.ckpt"
 
 def moses_lm_smiles(n: int, exclude: set, seed: int = 0) -> list[str]:
     "n standardised, tokenisable SMILES drawn (seeded) from the MOSES training set, none in `exclude`."
@@ -57,24 +57,31 @@ def main():
     else:
         t = time.time(); lm = pretrain_smiles_lm(smiles, tok, cfg, seed=0, bidirectional=True)
         state, valid_loss, seconds = lm.state_dict(), lm.valid_loss, time.time() - t
-    config = dict(emb_dim=cfg.emb_dim, hidden=cfg.hidden, n_layers=cfg.n_layers, dropout=cfg.dropout, bidirectional=True)
     about = (f"bidirectional SMILES GRU language model; {len(smiles):,} standardised MOSES training molecules (molsets 0.3.1, "
              f"MIT; none of the shipped classification set), {a.epochs} epochs, seed 0; held-out loss {valid_loss:.3f}; "
              f"{seconds / 60:.0f} min on one CPU thread; written by tools/pretrain_drug_lm.py")
-    torch.save(dict(tokens=tok.itos[len(tok.specials):], config=config, state=state, valid_loss=float(valid_loss),
-                    n_molecules=len(smiles), epochs=a.epochs, about=about), OUT)
-    OUT.with_suffix(".md").write_text(CARD.format(about=about, size=OUT.stat().st_size, n=len(smiles), epochs=a.epochs,
+    ship(cfg, tok, state, valid_loss, len(smiles), a.epochs, about)
+
+def ship(cfg, tok, state: dict, valid_loss: float, n_molecules: int, epochs: int, about: str):
+    "Write the language model in the library's checkpoint format, and its card."
+    from gru_hybrids.drug_likeness import SmilesLanguageModel
+    from gru_hybrids.train import write_checkpoint
+    lm = SmilesLanguageModel(len(tok), cfg.emb_dim, cfg.hidden, cfg.n_layers, cfg.dropout, bidirectional=True)
+    lm.load_state_dict(state)
+    write_checkpoint(OUT, lm, "SmilesLanguageModel", dict(tokens=tok.itos[len(tok.specials):], valid_loss=float(valid_loss),
+                                                          n_molecules=n_molecules, epochs=epochs, about=about))
+    OUT.with_suffix(".md").write_text(CARD.format(about=about, size=OUT.stat().st_size, n=n_molecules, epochs=epochs,
                                                   loss=valid_loss, vocab=" ".join(f"`{t}`" for t in tok.itos[4:])))
     print(f"{OUT}: {OUT.stat().st_size:,} bytes\n{about}")
 
-CARD = """# `moses_smiles_lm.pt`: the shipped SMILES language model
+CARD = """# `moses_smiles_lm.ckpt`: the shipped SMILES language model
 
 Written by `tools/pretrain_drug_lm.py`; rerun it rather than editing this page. Loaded by
 `gru_hybrids.drug_likeness.load_pretrained_lm()`.
 
 * What: {about}.
-* Size: {size:,} bytes (a `torch.save`d dict: `tokens`, `config`, `state`, `valid_loss`, `n_molecules`, `epochs`,
-  `about`; loads with `weights_only=True`).
+* Size: {size:,} bytes, in the library's checkpoint format (safetensors weights; JSON metadata with the network's
+  constructor arguments and `tokens`, `valid_loss`, `n_molecules`, `epochs`, `about`; nothing is unpickled on load).
 * Training data: {n:,} molecules of the MOSES training set (`moses/dataset/data/train.csv.gz` in the molsets 0.3.1
   wheel, SHA-256 pinned in the tool), standardised like the shipped data, shuffled with seed 0; molecules of
   `approved_drugs.csv` and `moses_matched_negatives.csv` were skipped, so fine-tuning and testing on the
