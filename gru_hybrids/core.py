@@ -1,4 +1,4 @@
-"""The pieces every GRU hybrid in this library is built from: masks for padded batches, a masked softmax that never returns NaN, two attention pools, and a GRU encoder that ignores padding exactly.
+"""The pieces every GRU hybrid in this library is built from: masks for padded batches, a masked softmax that never returns NaN, two attention pools, a GRU encoder that ignores padding exactly, and the GRU + attention-pooling classifier built from them.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/core.html.md"""
 
@@ -13,11 +13,11 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from fastai.torch_core import Module
-from fastcore.basics import ifnone
+from fastcore.basics import ifnone, patch
 
 # %% auto #0
 __all__ = ['check_sequence_batch', 'check_lengths', 'lengths_to_mask', 'masked_softmax', 'AdditiveAttention',
-           'ScaledDotAttention', 'GRUEncoder', 'CausalTransformerBlock']
+           'ScaledDotAttention', 'GRUEncoder', 'CausalTransformerBlock', 'check_token_batch', 'GRUAttentionClassifier']
 
 # %% ../nbs/00_core.ipynb #cd6d3d7f
 def check_sequence_batch(x: Tensor, # [bs x T x d] padded batch
@@ -192,3 +192,55 @@ class CausalTransformerBlock(Module):
         x = x + self.drop(self.ff(self.norm2(x)))
         if lengths is not None: x = x * lengths_to_mask(lengths, T)[..., None].to(x.dtype)
         return x, w
+
+# %% ../nbs/00_core.ipynb #4d4ae4b6
+def check_token_batch(tokens: Tensor, # [bs x T] token ids
+                      lengths: Tensor, # [bs] number of valid tokens per sequence
+                      vocab_size: int|None=None): # every id must be below this (None: not checked)
+    "Raise a clear error unless `tokens` is a non-empty int64/int32 [batch, length] tensor whose ids and `lengths` fit."
+    if not isinstance(tokens, Tensor): raise TypeError(f"tokens must be a torch.Tensor, got {type(tokens).__name__}")
+    if tokens.ndim != 2 or tokens.dtype not in (torch.int64, torch.int32):
+        raise ValueError(f"tokens must be an integer tensor [batch, length] (int64 or int32), got {tokens.dtype} {tuple(tokens.shape)}")
+    if torch.compiler.is_compiling() or torch.jit.is_tracing(): return  # exported graphs assume checked inputs
+    if tokens.numel() == 0: raise ValueError(f"tokens is empty (shape {tuple(tokens.shape)})")
+    check_lengths(lengths, tokens.shape[0], tokens.shape[1])
+    lo, hi = int(tokens.min()), int(tokens.max())
+    if vocab_size is not None and (lo < 0 or hi >= vocab_size):
+        raise ValueError(f"token ids must be in [0, {vocab_size}) (the embedding's size), got ids from {lo} to {hi}")
+
+# %% ../nbs/00_core.ipynb #df69ac16
+class GRUAttentionClassifier(Module):
+    "Embedding -> GRU encoder -> additive attention pooling -> MLP head: one value, or `n_outputs` logits, per sequence."
+    def __init__(self, vocab_size: int, # number of token ids (`len(vocab)`)
+                 emb_dim: int=64, # size of each token embedding $x_t$
+                 hidden: int=128, # GRU units per direction, and the width of the head's hidden layer
+                 n_layers: int=1, # stacked GRU layers
+                 bidirectional: bool=True, # also read each sequence backwards
+                 dropout: float=0.2, # before the head, and between stacked GRU layers
+                 n_outputs: int=1, # 1: one value per sequence, [bs]; k > 1: k class logits, [bs x k]
+                 pad_idx: int=0): # the padding id, whose embedding stays zero
+        if n_outputs < 1: raise ValueError(f"n_outputs must be at least 1, got {n_outputs}")
+        self.emb = nn.Embedding(vocab_size, emb_dim, padding_idx=pad_idx)
+        self.encoder = GRUEncoder(emb_dim, hidden, n_layers, bidirectional=bidirectional, dropout=dropout)
+        self.pool = AdditiveAttention(self.encoder.out_dim)
+        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.encoder.out_dim, hidden), nn.GELU(),
+                                  nn.Linear(hidden, n_outputs))
+        self.n_outputs = n_outputs
+
+# %% ../nbs/00_core.ipynb #19a981f9
+@patch
+def forward_with_attention(self: GRUAttentionClassifier,
+                           tokens: Tensor, # [bs x T] token ids, padded (with `pad_idx` or anything else)
+                           lengths: Tensor # [bs] number of valid tokens per sequence
+                          ) -> tuple[Tensor, Tensor]: # outputs [bs] or [bs x n_outputs], attention weights [bs x T]
+    "The outputs and the attention weights over the tokens (exactly 0 on padding)."
+    check_token_batch(tokens, lengths, self.emb.num_embeddings)
+    h, _ = self.encoder(self.emb(tokens), lengths)                        # [bs x T x out_dim]
+    c, alpha = self.pool(h, lengths_to_mask(lengths, tokens.shape[1]))    # [bs x out_dim], [bs x T]
+    y = self.head(c)                                                      # [bs x n_outputs]
+    return (y.squeeze(-1) if self.n_outputs == 1 else y), alpha
+
+@patch
+def forward(self: GRUAttentionClassifier, tokens: Tensor, lengths: Tensor) -> Tensor:
+    "The outputs only: [bs] when `n_outputs=1`, else [bs x n_outputs] logits."
+    return self.forward_with_attention(tokens, lengths)[0]

@@ -1,4 +1,4 @@
-"""Where every dataset comes from (source, licence, citation, size, task) and how it resolves offline; padding and collation for variable-length sequences.
+"""Where every dataset comes from (source, licence, citation, size, task) and how it resolves offline; padding and collation for variable-length sequences; token vocabularies.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/data.html.md"""
 
@@ -6,7 +6,8 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #092cb10b
 from __future__ import annotations
-import hashlib, os, subprocess, sys, zipfile
+import hashlib, json, numbers, os, subprocess, sys, zipfile
+from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -14,10 +15,11 @@ from typing import Callable
 import pandas as pd
 import torch
 from torch import Tensor
+from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DataUnavailableError', 'cache_dir', 'sha256_bytes', 'PackagedFile', 'DatasetInfo', 'register_dataset', 'dataset_info',
-           'load_dataset', 'list_datasets', 'pad_sequences', 'pad_collate']
+           'load_dataset', 'list_datasets', 'pad_sequences', 'pad_collate', 'UnknownTokenError', 'Vocab']
 
 # %% ../nbs/02_data.ipynb #0cbd8dc7
 class DataUnavailableError(RuntimeError):
@@ -143,3 +145,143 @@ def pad_collate(batch: list[tuple[Tensor, Tensor]], pad_value: float=0.) -> tupl
     "Collate `(sequence, target)` pairs into `(padded, lengths, targets)`: fastai calls `model(padded, lengths)`."
     seqs, targets = zip(*batch)
     return *pad_sequences(list(seqs), pad_value), torch.stack([torch.as_tensor(t) for t in targets])
+
+# %% ../nbs/02_data.ipynb #ec2d3221
+class UnknownTokenError(KeyError):
+    "Tokens missing from a `Vocab` (raised by `encode(..., unknown='raise')`); a `KeyError` with a readable message."
+    def __str__(self): return str(self.args[0]) if self.args else ""
+
+def _token_list(x, what: str) -> list:
+    "`x` as a list of tokens; a clear error for a bare string or anything that is not a sequence."
+    if isinstance(x, (str, bytes)):
+        raise TypeError(f"{what} must be a list of tokens, got the string {x[:40]!r}: split it into tokens first")
+    try: return list(x)
+    except TypeError: raise TypeError(f"{what} must be a list of tokens, got {type(x).__name__}") from None
+
+# %% ../nbs/02_data.ipynb #cc855afb
+class Vocab:
+    "Token <-> id mapping: the `specials` first (padding = 0, unknown = 1, then any others), then `tokens` in id order."
+    pad, unk = 0, 1
+    def __init__(self, tokens: list[str], # the tokens after the specials, in id order
+                 specials: tuple[str, ...]=("<pad>", "<unk>")): # reserved tokens: padding, unknown, then any others
+        self.specials = tuple(_token_list(specials, "specials"))
+        if len(self.specials) < 2: raise ValueError(f"specials must start with a padding and an unknown token, got {self.specials}")
+        self.itos = list(self.specials) + _token_list(tokens, "tokens")
+        if bad := [t for t in self.itos if not isinstance(t, str)]:
+            raise TypeError(f"tokens must be strings, got {len(bad)} others, e.g. {bad[:3]!r}")
+        self.stoi = {t: i for i, t in enumerate(self.itos)}
+        if len(self.stoi) < len(self.itos):
+            dups = [t for t, n in Counter(self.itos).items() if n > 1]
+            raise ValueError(f"duplicate tokens (each may appear once, specials included): {dups[:10]}")
+
+    @property
+    def tokens(self) -> list[str]:
+        "The tokens after the specials, in id order."
+        return self.itos[len(self.specials):]
+    def __len__(self) -> int: return len(self.itos)
+    def __contains__(self, token) -> bool: return token in self.stoi
+    def __eq__(self, other) -> bool: return isinstance(other, Vocab) and (self.itos, self.specials) == (other.itos, other.specials)
+    __hash__ = None  # mutable lists inside: not hashable
+    def __repr__(self) -> str:
+        more = " ..." if len(self) > 12 else ""
+        return f"Vocab({len(self)} tokens: {' '.join(self.itos[:12])}{more})"
+
+# %% ../nbs/02_data.ipynb #6ebc592e
+@patch(cls_method=True)
+def fit(cls: Vocab, sequences, # token lists, e.g. one list of words per document
+        min_freq: int=1, # keep the tokens seen at least this many times
+        max_size: int|None=None, # the largest `len(vocab)`, specials included (None: no limit)
+        specials: tuple[str, ...]=("<pad>", "<unk>")) -> Vocab:
+    "Vocabulary of the tokens of `sequences`, most frequent first; ties keep their order of first appearance."
+    specials = tuple(_token_list(specials, "specials"))
+    if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
+        raise ValueError(f"min_freq must be an integer >= 1, got {min_freq!r}")
+    if max_size is not None and max_size < len(specials):
+        raise ValueError(f"max_size={max_size} leaves no room for the {len(specials)} specials")
+    counts = Counter()  # insertion order = order of first appearance
+    for i, seq in enumerate(_token_list(sequences, "sequences")): counts.update(_token_list(seq, f"sequence {i}"))
+    for s in specials: counts.pop(s, None)
+    ranked = sorted(counts.items(), key=lambda tc: -tc[1])  # a stable sort: ties stay in first-appearance order
+    tokens = [t for t, n in ranked if n >= min_freq]
+    return cls(tokens if max_size is None else tokens[:max_size - len(specials)], specials)
+
+# %% ../nbs/02_data.ipynb #c0503658
+@patch
+def _encode(self: Vocab, tokens, unknown: str, where: str="") -> tuple[list[int], int]:
+    "Ids of `tokens` and the number of them missing from the vocabulary."
+    if unknown not in ("unk", "raise"): raise ValueError(f"unknown must be 'unk' or 'raise', got {unknown!r}")
+    tokens = _token_list(tokens, where.rstrip(": ") or "the sequence")
+    try: ids = [self.stoi.get(t, -1) for t in tokens]  # -1: not in the vocabulary
+    except TypeError: ids = [-1] * len(tokens)  # an unhashable token (a list?): reported below
+    missing = [p for p, i in enumerate(ids) if i < 0]
+    if not missing: return ids, 0
+    if bad := [p for p in missing if not isinstance(tokens[p], str)]:
+        raise TypeError(f"{where}tokens must be strings, got {type(tokens[bad[0]]).__name__} {tokens[bad[0]]!r} at position {bad[0]}"
+                        + (" (for several sequences use encode_batch)" if isinstance(tokens[bad[0]], (list, tuple)) else ""))
+    if unknown == "raise":
+        names = list(dict.fromkeys(tokens[p] for p in missing))
+        raise UnknownTokenError(f"{where}{len(missing)} token(s) not in the vocabulary: {names[:10]} (first at position {missing[0]})")
+    for p in missing: ids[p] = self.unk
+    return ids, len(missing)
+
+@patch
+def encode(self: Vocab, tokens: list[str], # one sequence of tokens (a list, not a string)
+           unknown: str="unk" # 'unk': missing tokens get the unknown id; 'raise': `UnknownTokenError`
+          ) -> list[int]:
+    "The ids of `tokens`."
+    return self._encode(tokens, unknown)[0]
+
+@patch
+def encode_batch(self: Vocab, sequences, # token lists
+                 unknown: str="unk" # 'unk' or 'raise', as in `encode`
+                ) -> tuple[list[list[int]], list[int]]: # ids of each sequence, unknown tokens in each
+    "The ids of each sequence, and how many of its tokens were not in the vocabulary."
+    out = [self._encode(seq, unknown, f"sequence {i}: ") for i, seq in enumerate(_token_list(sequences, "sequences"))]
+    return [ids for ids, _ in out], [n for _, n in out]
+
+# %% ../nbs/02_data.ipynb #55211b87
+@patch
+def decode(self: Vocab, ids, # token ids: a list, or a 1-d tensor or array
+           skip_specials: bool=False # leave out the special tokens (padding, unknown, ...)
+          ) -> list[str]:
+    "The tokens of `ids`."
+    ids = ids.tolist() if hasattr(ids, "tolist") else ids  # tensors and arrays
+    if isinstance(ids, (str, bytes, numbers.Number)): raise TypeError(f"ids must be a sequence of integer ids, got {ids!r}")
+    ids = list(ids)
+    for p, i in enumerate(ids):
+        if isinstance(i, bool) or not isinstance(i, numbers.Integral): raise TypeError(f"ids must be integers, got {type(i).__name__} {i!r} at position {p}")
+        if not 0 <= i < len(self.itos): raise IndexError(f"id {i} at position {p} is out of range: the vocabulary has ids 0..{len(self.itos) - 1}")
+    n = len(self.specials) if skip_specials else 0
+    return [self.itos[i] for i in ids if i >= n]
+
+@patch
+def unseen(self: Vocab, sequences) -> list[str]:
+    "The tokens of `sequences` (token lists) missing from the vocabulary, sorted."
+    return sorted({t for i, seq in enumerate(_token_list(sequences, "sequences")) for t in _token_list(seq, f"sequence {i}")} - self.stoi.keys())
+
+# %% ../nbs/02_data.ipynb #354067ff
+@patch
+def to_dict(self: Vocab) -> dict[str, list[str]]:
+    "The vocabulary as plain JSON-able data: `{'specials': [...], 'tokens': [...]}`."
+    return {"specials": list(self.specials), "tokens": self.tokens}
+
+@patch(cls_method=True)
+def from_dict(cls: Vocab, d: dict) -> Vocab:
+    "The vocabulary written by `to_dict`."
+    if not isinstance(d, dict) or set(d) != {"specials", "tokens"}:
+        got = sorted(d) if isinstance(d, dict) else type(d).__name__
+        raise ValueError(f"a vocabulary is a dict with exactly the keys 'specials' and 'tokens', got {got}")
+    return cls(d["tokens"], d["specials"])
+
+@patch
+def save(self: Vocab, path) -> Path:
+    "Write the vocabulary to the JSON file `path` (atomically)."
+    path = Path(path); tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False)); os.replace(tmp, path)
+    return path
+
+@patch(cls_method=True)
+def load(cls: Vocab, path) -> Vocab:
+    "The vocabulary saved in the JSON file `path`."
+    try: return cls.from_dict(json.loads(Path(path).read_text()))
+    except (ValueError, TypeError) as e: raise ValueError(f"{path} is not a vocabulary file: {e}") from None
