@@ -41,7 +41,7 @@ def run(seeds, n_views: int = 8):
     rows = []
     def add(kind, k, seed, method, test, scores, secs):
         rows.append(dict(split_kind=kind, fold=k, seed=seed, method=method, fit_seconds=round(secs, 1),
-                         **classification_metrics(test.label, scores)))
+                         **classification_metrics(test.label, scores, threshold=None)))
     for kind in ("scaffold", "random"):
         for k in range(5):
             test, valid, train = folds_of(kind, k, folds)
@@ -165,7 +165,7 @@ def run_pretrain(n_folds: int, seeds: list, n_views: int):
                 secs = time.time() - t
                 for views in (0, n_views):
                     rows.append(dict(fold=k, seed=seed, method=method, views=views, fit_seconds=round(secs, 1),
-                                     **classification_metrics(test.label, m.predict(test.smiles, standardize=False, n_views=views))))
+                                     **classification_metrics(test.label, m.predict(test.smiles, standardize=False, n_views=views), threshold=None)))
             write_pretrain(pd.DataFrame(rows))
             print("fold", k, "seed", seed, {r["method"][-14:] + f"/{r['views']}": round(r["AUROC"], 3) for r in rows[-6:]}, flush=True)
     return rows

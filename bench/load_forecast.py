@@ -26,7 +26,7 @@ def run_one(job):
     "Train one configuration with one seed; score it on the validation and test origins."
     import torch; torch.set_num_threads(1)
     from gru_hybrids.load_forecast import load_vic_elec, day_ahead_split, DayAheadForecaster, actuals, lag_attention_share
-    from gru_hybrids.train import error_metrics
+    from gru_hybrids.metrics import error_metrics
     name, seed = job
     vic = load_vic_elec(); split = day_ahead_split(vic)
     t = time.time(); model = DayAheadForecaster.fit(vic, config(name), seed=seed); secs = time.time() - t
@@ -46,7 +46,7 @@ def run_one(job):
 
 def baselines():
     from gru_hybrids.load_forecast import load_vic_elec, day_ahead_split, baseline_forecasts, actuals
-    from gru_hybrids.train import error_metrics
+    from gru_hybrids.metrics import error_metrics
     vic = load_vic_elec(); split = day_ahead_split(vic); rows = []
     for split_name, origins in (("valid", split.valid), ("test", split.test)):
         for name, f in baseline_forecasts(vic, origins).items():
@@ -57,7 +57,7 @@ def baselines():
 def peers():
     "Score the peers' forecasts with our metric code, after checking their origins and actuals are ours."
     from gru_hybrids.load_forecast import load_vic_elec, day_ahead_split, actuals
-    from gru_hybrids.train import error_metrics
+    from gru_hybrids.metrics import error_metrics
     path = RESULTS / "load_forecast_peers_forecasts.csv.gz"
     if not path.exists(): print("no peer forecasts: run bench/load_forecast_peers.py in the peers environment"); return []
     f = pd.read_csv(path)

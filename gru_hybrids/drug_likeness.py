@@ -19,9 +19,11 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 from fastai.torch_core import Module
-from .core import GRUEncoder, AdditiveAttention, lengths_to_mask, check_lengths
-from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate
+from .core import GRUEncoder, GRUAttentionClassifier, lengths_to_mask
+from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate, Vocab, UnknownTokenError
 from fastcore.basics import patch
+from .metrics import classification_metrics, regression_metrics
+from .splits import group_kfold, random_kfold
 from .train import (seed_everything, fit_network, run_one_cycle, RebuildableModule, Predictor, read_checkpoint,
                                rebuild_network, Architecture, register_architecture)
 
@@ -29,9 +31,9 @@ from .train import (seed_everything, fit_network, run_one_cycle, RebuildableModu
 __all__ = ['SMILES_TOKEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 'FULL', 'QUICK', 'ATOM_TOKEN', 'DRUG_LIKENESS', 'tokenize_smiles',
            'SmilesTokenizer', 'standardize_smiles', 'SmilesGRU', 'SmilesLanguageModel', 'lm_targets', 'lm_collate',
            'lm_loss', 'randomize_smiles', 'SmilesDataset', 'load_drug_likeness', 'load_moses_qed', 'read_smiles_csv',
-           'murcko_scaffold', 'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores',
-           'classification_metrics', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel',
-           'atom_attention', 'draw_atom_attention', 'regression_metrics', 'read_labelled_smiles']
+           'murcko_scaffold', 'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores', 'DrugConfig',
+           'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel', 'atom_attention', 'draw_atom_attention',
+           'read_labelled_smiles']
 
 # %% ../nbs/19_drug_likeness.ipynb #2dd63b8c
 SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|[=#\-+\\/:~@?>*$.()]")
@@ -48,42 +50,51 @@ def tokenize_smiles(smiles: str) -> list[str]:
 
 # %% ../nbs/19_drug_likeness.ipynb #f2942103
 class SmilesTokenizer:
-    "Token <-> id vocabulary over SMILES tokens, with padding, unknown, begin and end ids."
+    "A `Vocab` over SMILES tokens with padding, unknown, begin and end ids; it reads and writes SMILES strings."
     specials = ("<pad>", "<unk>", "<bos>", "<eos>")
     pad, unk, bos, eos = range(4)
 
     def __init__(self, tokens: list[str]): # vocabulary tokens after the specials, in id order
-        self.itos = list(self.specials) + [t for t in tokens if t not in self.specials]
-        self.stoi = {t: i for i, t in enumerate(self.itos)}
+        self.vocab = Vocab(tokens, self.specials)
+        self.itos, self.stoi = self.vocab.itos, self.vocab.stoi
 
     @classmethod
     def fit(cls, smiles, min_freq: int=1) -> SmilesTokenizer:
         "Vocabulary of the tokens appearing at least `min_freq` times in `smiles`, most frequent first."
-        counts = pd.Series([t for s in smiles for t in tokenize_smiles(s)]).value_counts()
-        return cls(counts[counts >= min_freq].index.tolist())
+        return cls(Vocab.fit([tokenize_smiles(s) for s in smiles], min_freq=min_freq, specials=cls.specials).tokens)
 
-    def __len__(self): return len(self.itos)
+    def __len__(self): return len(self.vocab)
 
-    def encode(self, smiles: str, unknown: str="unk") -> list[int]:
-        "Ids of `<bos>`, the tokens of `smiles`, `<eos>`; unseen tokens become `<unk>` or raise (`unknown='error'`)."
-        ids = [self.stoi.get(t, self.unk) for t in tokenize_smiles(smiles)]
-        if unknown == "error" and self.unk in ids:
-            bad = [t for t in tokenize_smiles(smiles) if t not in self.stoi]
-            raise KeyError(f"tokens {bad} of {smiles!r} are not in the vocabulary")
-        return [self.bos] + ids + [self.eos]
+# %% ../nbs/19_drug_likeness.ipynb #b71d5b55
+@patch
+def encode(self: SmilesTokenizer, smiles: str, unknown: str="unk") -> list[int]:
+    "Ids of `<bos>`, the tokens of `smiles`, `<eos>`; unseen tokens become `<unk>` or raise (`unknown='error'`)."
+    if unknown not in ("unk", "error"): raise ValueError(f"unknown must be 'unk' or 'error', got {unknown!r}")
+    try: ids = self.vocab.encode(tokenize_smiles(smiles), "raise" if unknown == "error" else "unk")
+    except UnknownTokenError as e: raise UnknownTokenError(f"{smiles!r}: {e}") from None
+    return [self.bos] + ids + [self.eos]
 
-    def decode(self, ids) -> str:
-        "The SMILES written by `ids` (specials dropped)."
-        return "".join(self.itos[i] for i in ids if i >= len(self.specials))
+@patch
+def decode(self: SmilesTokenizer, ids) -> str:
+    "The SMILES written by `ids` (specials dropped)."
+    return "".join(self.vocab.decode(ids, skip_specials=True))
 
-    def unseen(self, smiles) -> list[str]:
-        "The tokens of `smiles` missing from the vocabulary (they encode as `<unk>`)."
-        return sorted({t for s in smiles for t in tokenize_smiles(s)} - set(self.stoi))
+@patch
+def unseen(self: SmilesTokenizer, smiles) -> list[str]:
+    "The tokens of `smiles` missing from the vocabulary (they encode as `<unk>`)."
+    return self.vocab.unseen([tokenize_smiles(s) for s in smiles])
 
-    def save(self, path) -> Path:
-        Path(path).write_text(json.dumps({"tokens": self.itos[len(self.specials):]})); return Path(path)
-    @classmethod
-    def load(cls, path) -> SmilesTokenizer: return cls(json.loads(Path(path).read_text())["tokens"])
+@patch
+def save(self: SmilesTokenizer, path) -> Path:
+    "Write the vocabulary as JSON."
+    return self.vocab.save(path)
+
+@patch(cls_method=True)
+def load(cls: SmilesTokenizer, path) -> SmilesTokenizer:
+    "The tokenizer saved at `path` (also reads files holding only `tokens`)."
+    d = json.loads(Path(path).read_text())
+    if tuple(d.get("specials", cls.specials)) != cls.specials: raise ValueError(f"{path}: specials {d['specials']} are not {list(cls.specials)}")
+    return cls(d["tokens"])
 
 # %% ../nbs/19_drug_likeness.ipynb #a28a5e2d
 def _rdkit():
@@ -105,28 +116,8 @@ def standardize_smiles(smiles: str) -> str|None:
     return Chem.MolToSmiles(Chem.RemoveHs(mol), isomericSmiles=False)
 
 # %% ../nbs/19_drug_likeness.ipynb #976220a3
-class SmilesGRU(RebuildableModule):
-    "Embedding -> GRU over SMILES tokens -> attention pooling -> MLP head giving one value per molecule."
-    def __init__(self, vocab_size: int, # tokenizer size
-                 emb_dim: int=64, hidden: int=128, n_layers: int=1,
-                 bidirectional: bool=True, # read the string both ways (a one-directional LM needs False)
-                 dropout: float=0.2):
-        self.emb = nn.Embedding(vocab_size, emb_dim, padding_idx=SmilesTokenizer.pad)
-        self.encoder = GRUEncoder(emb_dim, hidden, n_layers, bidirectional=bidirectional, dropout=dropout)
-        self.pool = AdditiveAttention(self.encoder.out_dim)
-        self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(self.encoder.out_dim, hidden), nn.GELU(), nn.Linear(hidden, 1))
-
-    def forward_with_attention(self, tokens: Tensor, # [bs x T] token ids, padded with 0
-                               lengths: Tensor # [bs] number of tokens
-                              ) -> tuple[Tensor, Tensor]: # values [bs], attention [bs x T]
-        if tokens.ndim != 2 or tokens.is_floating_point():
-            raise ValueError(f"tokens must be an integer tensor [batch, length], got {tokens.dtype} {tuple(tokens.shape)}")
-        check_lengths(lengths, tokens.shape[0], tokens.shape[1])
-        states, _ = self.encoder(self.emb(tokens), lengths)                       # [bs x T x out]
-        pooled, weights = self.pool(states, lengths_to_mask(lengths, tokens.shape[1]))  # [bs x out], [bs x T]
-        return self.head(pooled).squeeze(-1), weights
-
-    def forward(self, tokens: Tensor, lengths: Tensor) -> Tensor: return self.forward_with_attention(tokens, lengths)[0]
+class SmilesGRU(GRUAttentionClassifier, RebuildableModule):
+    "Embedding -> bi-GRU over SMILES tokens -> attention pooling -> MLP head: the core's `GRUAttentionClassifier`, one value per molecule."
 
 # %% ../nbs/19_drug_likeness.ipynb #d3c797b1
 class SmilesLanguageModel(RebuildableModule):
@@ -239,14 +230,8 @@ def murcko_scaffold(smiles: str) -> str:
 
 def kfold_ids(smiles, k: int=5, seed: int=0, scaffold: bool=True) -> np.ndarray:
     "A fold id in [0, k) per molecule: whole scaffold groups per fold (scaffold=True), else a random split."
-    rng = np.random.default_rng(seed)
-    n = len(smiles)
-    if not scaffold: return rng.permutation(np.arange(n) % k)
-    groups = pd.Series(range(n)).groupby([murcko_scaffold(s) for s in smiles]).apply(list).tolist()
-    folds, sizes = np.empty(n, int), np.zeros(k, int)
-    for g in (groups[i] for i in rng.permutation(len(groups))):
-        f = int(sizes.argmin()); folds[g] = f; sizes[f] += len(g)
-    return folds
+    if not scaffold: return random_kfold(len(smiles), k, seed)
+    return group_kfold([murcko_scaffold(s) for s in smiles], k, seed)
 
 # %% ../nbs/19_drug_likeness.ipynb #c45cdc2a
 def morgan_fingerprints(smiles, radius: int=2, n_bits: int=2048) -> np.ndarray:
@@ -275,11 +260,6 @@ def baseline_scores(train: pd.DataFrame, test: pd.DataFrame, seed: int=0, n_tree
             "characters only (logistic regression)": chars.predict_proba(test.smiles)[:, 1],
             "QED (RDKit)": qed_scores(test.smiles),
             "Morgan fingerprint + random forest": forest.predict_proba(morgan_fingerprints(test.smiles))[:, 1]}
-
-def classification_metrics(y, scores) -> dict[str, float]:
-    "AUROC and AUPRC."
-    from sklearn.metrics import roc_auc_score, average_precision_score
-    return {"AUROC": float(roc_auc_score(y, scores)), "AUPRC": float(average_precision_score(y, scores))}
 
 # %% ../nbs/19_drug_likeness.ipynb #a35beaec
 @dataclass
@@ -354,7 +334,7 @@ def _freeze(net: SmilesGRU, frozen: bool):
     "Freeze (or unfreeze) the embedding and the GRU, the parts a language model provides."
     for p in [*net.emb.parameters(), *net.encoder.parameters()]: p.requires_grad_(not frozen)
 
-# %% ../nbs/19_drug_likeness.ipynb #d0d7f6d4
+# %% ../nbs/19_drug_likeness.ipynb #a6bde81a
 @patch
 def encode(self: DrugLikenessModel, smiles: list[str], # standardised SMILES
            pad_to: int|None=None # pad to this many tokens (the length an exported program expects)
@@ -375,7 +355,7 @@ def _predict_strings(self: DrugLikenessModel, smiles: list[str], bs: int=256) ->
                          for i in range(0, len(smiles), bs)])
     return (torch.sigmoid(out) if self.task == "classification" else out).numpy()
 
-# %% ../nbs/19_drug_likeness.ipynb #280127a9
+# %% ../nbs/19_drug_likeness.ipynb #044c7704
 @patch
 def predict(self: DrugLikenessModel, smiles, standardize: bool=True,
             n_views: int=0 # also average over this many random writings of each molecule (test-time augmentation)
@@ -402,7 +382,7 @@ def token_attention(self: DrugLikenessModel, smiles: str) -> tuple[list[str], np
     with torch.no_grad(): _, w = self.net.eval().forward_with_attention(x, l)
     return tokenize_smiles(std), w[0, 1:-1].cpu().numpy()
 
-# %% ../nbs/19_drug_likeness.ipynb #0b12713c
+# %% ../nbs/19_drug_likeness.ipynb #4f4ad3f9
 @patch
 def state(self: DrugLikenessModel) -> dict: return dict(tokens=self.tok.itos[len(SmilesTokenizer.specials):], task=self.task)
 
@@ -451,12 +431,6 @@ def draw_atom_attention(mol, weights: np.ndarray, size=(320, 240)) -> np.ndarray
     d.FinishDrawing()
     return np.asarray(Image.open(io.BytesIO(d.GetDrawingText())).convert("RGB"))
 
-# %% ../nbs/19_drug_likeness.ipynb #c3acf245
-def regression_metrics(y, pred) -> dict[str, float]:
-    "R² and MAE."
-    from sklearn.metrics import r2_score, mean_absolute_error
-    return {"R2": float(r2_score(y, pred)), "MAE": float(mean_absolute_error(y, pred))}
-
 # %% ../nbs/19_drug_likeness.ipynb #2965e2c9
 def read_labelled_smiles(path, # CSV of molecules
                          smiles_col: str="smiles", # SMILES column
@@ -477,7 +451,7 @@ def _split(df: pd.DataFrame, cfg: DrugConfig, name: str) -> tuple[pd.DataFrame, 
 def _heavy_atoms(smiles: str) -> int:
     Chem, _ = _rdkit(); return Chem.MolFromSmiles(smiles).GetNumHeavyAtoms()
 
-# %% ../nbs/19_drug_likeness.ipynb #1c37882a
+# %% ../nbs/19_drug_likeness.ipynb #c7afad9a
 def _fit(split, cfg: DrugConfig, seed: int, device: str, show_progress: bool) -> DrugLikenessModel:
     train, valid, test = split
     lm, tok = (None, SmilesTokenizer.fit(train.smiles)) if cfg.from_scratch else load_pretrained_lm()
@@ -491,7 +465,7 @@ def _evaluate(model: DrugLikenessModel, split, seed: int) -> pd.DataFrame:
     ours = "ours: bi-GRU + attention"
     scores = {ours: model.predict(test.smiles, standardize=False), f"{ours}, 8 writings averaged": model.predict(test.smiles, standardize=False, n_views=8),
               **baseline_scores(train, test, seed=seed)}
-    return pd.DataFrame({k: classification_metrics(test.label, v) for k, v in scores.items()}).T.round(3)
+    return pd.DataFrame({k: classification_metrics(test.label, v, threshold=None) for k, v in scores.items()}).T.round(3)
 
 def _plot_attention(model: DrugLikenessModel, split, path: Path):
     positives = split[2][split[2].label == 1].smiles.tolist()[:4]

@@ -20,8 +20,8 @@ from fastai.torch_core import Module
 from .core import GRUEncoder, ScaledDotAttention, check_sequence_batch
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
 from fastcore.basics import patch
-from .train import (seed_everything, fit_network, error_metrics, RebuildableModule, Predictor, Architecture,
-                               register_architecture)
+from .metrics import error_metrics
+from .train import seed_everything, fit_network, RebuildableModule, Predictor, Architecture, register_architecture
 
 # %% auto #0
 __all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
@@ -205,7 +205,7 @@ def actuals(series: LoadSeries, origins: np.ndarray, horizon: int) -> np.ndarray
 def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.ndarray:
     "[n x 10] time of day (sin, cos), day of week (one-hot, Monday first), holiday flag."
     day_frac = (time.hour * 3600 + time.minute * 60 + time.second).to_numpy() / 86400
-    dow = np.eye(7)[time.dayofweek.to_numpy()]
+    dow = np.eye(7)[time.day_of_week.to_numpy()]
     hol = np.zeros(len(time)) if holiday is None else np.asarray(holiday, float)
     return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
 
@@ -338,7 +338,7 @@ class DayAheadForecaster(Predictor):
         fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
         return cls(net, scaler, cfg, series.steps_per_day)
 
-# %% ../nbs/18_load_forecast.ipynb #f60c5ae3
+# %% ../nbs/18_load_forecast.ipynb #d9c80f8f
 @patch
 def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tensor, Tensor]:
     if series.steps_per_day != self.steps_per_day:
@@ -351,7 +351,7 @@ def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tens
     hist, fut, _ = zip(*[ds[i] for i in range(len(ds))])
     return torch.stack(hist).to(self.device), torch.stack(fut).to(self.device)
 
-# %% ../nbs/18_load_forecast.ipynb #80ed4e25
+# %% ../nbs/18_load_forecast.ipynb #abfd1606
 @patch
 def forecast_with_attention(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[np.ndarray, np.ndarray|None]:
     "Forecasts in MW and attention weights [n_origins x horizon x history] (None without attention)."
@@ -373,7 +373,7 @@ def predict_day(self: DayAheadForecaster, series: LoadSeries, day) -> pd.Series:
     mw = self.predict(series, rows[:1])[0]
     return pd.Series(mw, index=series.time[rows[0]:rows[0] + len(mw)], name="forecast_MW")
 
-# %% ../nbs/18_load_forecast.ipynb #3c0db09c
+# %% ../nbs/18_load_forecast.ipynb #aa73e959
 @patch
 def state(self: DayAheadForecaster) -> dict:
     return dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg), steps_per_day=self.steps_per_day)
@@ -429,7 +429,7 @@ def _evaluate(model: DayAheadForecaster, split, seed: int) -> pd.DataFrame:
     return pd.concat([evaluate_day_ahead(series, o, {"ours: GRU + temporal attention": model.predict(series, o), **baseline_forecasts(series, o)})
                       .assign(split=name) for name, o in (("valid", days.valid), ("test", days.test))])
 
-# %% ../nbs/18_load_forecast.ipynb #d45870e2
+# %% ../nbs/18_load_forecast.ipynb #82001b14
 def _plot_forecast(model: DayAheadForecaster, split, path: Path, days: int=7):
     "Actual demand and day-ahead forecasts over the last `days` test days, saved to `path`."
     series, origins = split[0], split[2].test[-days:]

@@ -23,6 +23,7 @@ from fastai.torch_core import Module
 from .core import GRUEncoder, CausalTransformerBlock, check_lengths
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
 from fastcore.basics import patch
+from .metrics import ranking_metrics
 from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, Predictor, Architecture,
                                register_architecture)
 
@@ -30,9 +31,9 @@ from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, P
 __all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL', 'QUICK', 'SESSION_REC', 'InteractionLog',
            'read_interactions', 'load_online_retail', 'online_retail_descriptions', 'read_atomic_inter',
            'load_movielens_100k', 'SequenceSet', 'SessionSplit', 'time_split', 'leave_last_split', 'sequence_windows',
-           'WindowDataset', 'window_collate', 'target_ranks', 'ranking_metrics', 'evaluate', 'MostPopular', 'ItemKNN',
-           'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender',
-           'plot_session_attention', 'write_recbole_split']
+           'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'SessionNet',
+           'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender', 'plot_session_attention',
+           'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
 @dataclass
@@ -267,13 +268,6 @@ def target_ranks(scores: Tensor, # [N x n_items+1] scores over the catalogue (co
     s = scores[:, 1:]
     return (s >= s.gather(1, targets[:, None] - 1)).sum(1)
 
-def ranking_metrics(ranks, recall_k: int=20, mrr_k: int=20, ndcg_k: int=10) -> dict[str, float]:
-    "Recall@k, MRR@k and NDCG@k (one relevant item per prediction), averaged over targets."
-    r = np.asarray(ranks, dtype=float)
-    if r.size == 0: raise ValueError("no ranks to score")
-    return {f"Recall@{recall_k}": float((r <= recall_k).mean()), f"MRR@{mrr_k}": float(np.where(r <= mrr_k, 1 / r, 0).mean()),
-            f"NDCG@{ndcg_k}": float(np.where(r <= ndcg_k, 1 / np.log2(1 + r), 0).mean())}
-
 # %% ../nbs/17_session_rec.ipynb #695c0c31
 @torch.no_grad()
 def evaluate(scorer, # scorer(inputs [bs x T], lengths [bs], rows [N], cols [N]) -> scores [N x n_items+1]
@@ -460,7 +454,7 @@ class SessionRecommender(Predictor):
 
     def eval_mode(self): self.net.eval(); return self
 
-# %% ../nbs/17_session_rec.ipynb #281beee9
+# %% ../nbs/17_session_rec.ipynb #59a3be76
 @patch
 def score_positions(self: SessionRecommender, inputs, lengths, rows, cols) -> Tensor:
     "Scorer for `evaluate`: catalogue scores at the given (row, column) positions of a window batch (on the CPU)."
@@ -478,7 +472,7 @@ def _encode(self: SessionRecommender, sessions, unknown: str) -> tuple[list[list
         encoded.append([self.index[it] for it in ids if it in self.index][-self.max_len:]); n_unknown.append(len(bad))
     return encoded, np.array(n_unknown)
 
-# %% ../nbs/17_session_rec.ipynb #defb354e
+# %% ../nbs/17_session_rec.ipynb #048a3b99
 @patch
 def recommend(self: SessionRecommender, sessions, # one session (a list of item ids) or a list of sessions
               k: int=20, # items to return per session
@@ -503,7 +497,7 @@ def recommend(self: SessionRecommender, sessions, # one session (a list of item 
     top = probs.topk(k, dim=1)
     return Recommendations(self.items[top.indices.numpy()], top.values.numpy(), n_unknown, np.array([len(e) for e in encoded]))
 
-# %% ../nbs/17_session_rec.ipynb #7fa5dd85
+# %% ../nbs/17_session_rec.ipynb #23f333dc
 @patch
 def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[np.ndarray]]:
     "Known item ids of `session` (last `max_len`) and each block's attention, averaged over heads: [T x T] per block."

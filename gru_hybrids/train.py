@@ -31,16 +31,16 @@ from .data import load_dataset
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'ARCHITECTURES', 'seed_everything', 'resolve_device',
            'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network', 'KeepBest',
-           'error_metrics', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
-           'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'write_results',
-           'Architecture', 'register_architecture', 'load_architectures', 'read_data', 'run_experiment', 'headline']
+           'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint', 'rebuild_network',
+           'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'write_results', 'Architecture',
+           'register_architecture', 'load_architectures', 'read_data', 'run_experiment', 'headline']
 
 # %% ../nbs/03_train.ipynb #51ccf730
 def seed_everything(seed: int=42):
     "Seed Python's, NumPy's and PyTorch's generators."
     random.seed(seed); np.random.seed(seed); torch.manual_seed(seed)
 
-# %% ../nbs/03_train.ipynb #c5a5c201
+# %% ../nbs/03_train.ipynb #634e9158
 def resolve_device(device: str|torch.device|None="auto") -> torch.device:
     "The `torch.device` meant by `device`: 'auto' (CUDA if available, else CPU), 'cpu', 'cuda', 'cuda:N' or a device."
     if device is None or (isinstance(device, str) and device == "auto"):
@@ -76,7 +76,7 @@ def make_learner(dls: DataLoaders, model: nn.Module,
     "A fastai `Learner` with Adam and decoupled weight decay: the default every architecture starts from."
     return Learner(dls, model.to(dls.device), loss_func=loss_func, opt_func=Adam, metrics=metrics, wd=wd, **kwargs)
 
-# %% ../nbs/03_train.ipynb #7f801963
+# %% ../nbs/03_train.ipynb #c5182ddd
 def check_fit_settings(epochs, lr, bs):
     "Raise a clear error unless `epochs` and `bs` are positive integers and `lr` a positive finite number."
     for name, v in (("epochs", epochs), ("bs", bs)):
@@ -91,7 +91,7 @@ def run_one_cycle(learn: Learner, epochs: int, lr: float, show_progress: bool=Fa
     if show_progress: return learn.fit_one_cycle(epochs, lr)
     with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
 
-# %% ../nbs/03_train.ipynb #5c478bb6
+# %% ../nbs/03_train.ipynb #bb6652bf
 def fit_network(net: nn.Module, train_ds, valid_ds,
                 loss_func: Callable, # loss on (network output, target)
                 epochs: int, lr: float, # one-cycle schedule: epochs and peak learning rate
@@ -108,7 +108,7 @@ def fit_network(net: nn.Module, train_ds, valid_ds,
     run_one_cycle(learn, epochs, lr, show_progress)
     return learn
 
-# %% ../nbs/03_train.ipynb #6f89222c
+# %% ../nbs/03_train.ipynb #ec8cb916
 class KeepBest(Callback):
     "After each epoch record `score()` (higher is better, computed on validation data); restore the best epoch's weights after fitting."
     def __init__(self, score: Callable[[], float]): # called with the network in eval mode
@@ -120,21 +120,7 @@ class KeepBest(Callback):
     def after_fit(self):
         if self.state is not None: self.model.load_state_dict(self.state)
 
-# %% ../nbs/03_train.ipynb #1308cfa2
-def error_metrics(y_true, # array-like of true values
-                  y_pred, # array-like of predictions, same shape
-                  axis=None # reduce over this axis (None: everything), e.g. 0 for one value per horizon step
-                 ) -> dict[str, np.ndarray|float]:
-    "MAE, RMSE and MAPE (%) between `y_true` and `y_pred`."
-    y, p = np.asarray(y_true, dtype=float), np.asarray(y_pred, dtype=float)
-    if y.shape != p.shape: raise ValueError(f"y_true {y.shape} and y_pred {p.shape} differ in shape")
-    if y.size == 0: raise ValueError("no values to score")
-    if not (np.isfinite(y).all() and np.isfinite(p).all()): raise ValueError("y_true and y_pred must be finite (no NaN/inf)")
-    if (y == 0).any(): raise ValueError(f"MAPE is undefined: y_true has {int((y == 0).sum())} zeros")
-    err = p - y
-    return dict(MAE=np.abs(err).mean(axis), RMSE=np.sqrt((err ** 2).mean(axis)), MAPE=100 * np.abs(err / y).mean(axis))
-
-# %% ../nbs/03_train.ipynb #cb20af90
+# %% ../nbs/03_train.ipynb #5486c43d
 class RebuildableModule(Module):
     "A fastai `Module` that records the arguments it was built with (`init_args`), so `type(m)(**m.init_args)` rebuilds it."
     def __pre_init__(self, *args, **kwargs):
@@ -150,7 +136,7 @@ class RebuildableModule(Module):
             else: init_args[name] = value
         self.init_args = init_args
 
-# %% ../nbs/03_train.ipynb #3f96bb3c
+# %% ../nbs/03_train.ipynb #fd2c2bf8
 CHECKPOINT_FORMAT, CHECKPOINT_VERSION = "gru_hybrids.checkpoint", 1
 MAX_HEADER_BYTES = 64 << 20  # a header larger than this is not one of ours
 
@@ -171,7 +157,7 @@ def _atomic_write(path: Path, data: bytes):
     finally:
         if tmp.exists(): tmp.unlink()
 
-# %% ../nbs/03_train.ipynb #b4fd9026
+# %% ../nbs/03_train.ipynb #78c2ba9a
 def write_checkpoint(path, net: nn.Module, # a `RebuildableModule`
                      architecture: str, # name of the predictor class that owns `net`
                      state: dict|None=None # plain-data state inference needs (vocabulary, scaler, config)
@@ -189,7 +175,7 @@ def write_checkpoint(path, net: nn.Module, # a `RebuildableModule`
     _atomic_write(path, safetensors.torch.save(tensors, metadata=meta))
     return path
 
-# %% ../nbs/03_train.ipynb #0d73b74d
+# %% ../nbs/03_train.ipynb #707580bb
 def _header(raw: bytes, path) -> tuple[dict, bytes]:
     "The metadata and the tensor bytes of a safetensors file, or a `CheckpointError` saying why not."
     if len(raw) < 8: raise CheckpointError(f"{path} is empty or truncated ({len(raw)} bytes): not a checkpoint")
@@ -212,7 +198,7 @@ def _legacy(raw: bytes, path) -> dict:
     return dict(architecture=None, network=ck["cls"], init_args=ck["config"], state=ck.get("extra", {}),
                 state_dict=ck["state_dict"], format_version=0, library_version="0.1")
 
-# %% ../nbs/03_train.ipynb #fc126a3d
+# %% ../nbs/03_train.ipynb #9b6504d8
 def read_checkpoint(path) -> dict:
     "The checkpoint at `path` as a dict (architecture, network, init_args, state, state_dict, versions), checksum verified."
     path = Path(path)
@@ -230,7 +216,7 @@ def read_checkpoint(path) -> dict:
     ck.update(state_dict=safetensors.torch.load(raw), format_version=version, library_version=meta.get("library_version"))
     return ck
 
-# %% ../nbs/03_train.ipynb #70107079
+# %% ../nbs/03_train.ipynb #38e7f6ef
 def rebuild_network(ck: dict, net_class: type, path="checkpoint") -> nn.Module:
     "A `net_class` built from the checkpoint's `init_args` with its weights (strict), in eval mode."
     if ck["network"] != net_class.__name__: raise CheckpointError(f"{path} holds a {ck['network']} network, not a {net_class.__name__}")
@@ -263,7 +249,7 @@ def export_model(model: nn.Module, example_inputs: tuple[Tensor, ...], path,
 
 def _as_tuple(x): return tuple(x) if isinstance(x, (tuple, list)) else (x,)
 
-# %% ../nbs/03_train.ipynb #40db4ed1
+# %% ../nbs/03_train.ipynb #45536146
 class Predictor:
     "The contract every architecture implements: a trained `net` and the plain-data `state()` its inference needs."
     net_class: type = None  # the `RebuildableModule` subclass the predictor wraps
@@ -283,7 +269,7 @@ class Predictor:
     def from_state(cls, net: nn.Module, state: dict) -> Predictor: raise NotImplementedError(f"{cls.__name__} must define from_state()")
     def example_inputs(self) -> tuple[Tensor, ...]: raise NotImplementedError(f"{type(self).__name__} must define example_inputs()")
 
-# %% ../nbs/03_train.ipynb #91a06f1a
+# %% ../nbs/03_train.ipynb #1234505e
 @patch
 def save(self: Predictor, path) -> Path:
     "Save the network and `state()` to `path` (written atomically; the previous file survives a failed save)."
@@ -302,7 +288,7 @@ def export(self: Predictor, path, atol: float=1e-5, **kwargs) -> nn.Module:
     "The network as a `torch.export` program (dynamic batch) on `example_inputs(**kwargs)`, checked against eager."
     return export_model(self.net, tuple(x.to(self.device) for x in self.example_inputs(**kwargs)), path, atol)
 
-# %% ../nbs/03_train.ipynb #0ed1c1ea
+# %% ../nbs/03_train.ipynb #f2fa658b
 _FRESH = """
 import importlib, pickle, sys
 target, ckpt, args_file, out_file = sys.argv[1:]
@@ -324,7 +310,7 @@ def _in_fresh_process(pred: Predictor, importable: str, method: str, args: tuple
     if run.returncode: raise AssertionError(f"loading in a fresh process failed:\n{run.stderr[-2000:]}")
     with open(folder / "out.pkl", "rb") as f: return pickle.load(f)
 
-# %% ../nbs/03_train.ipynb #dd8c377a
+# %% ../nbs/03_train.ipynb #d32996a4
 def check_predictor(pred: Predictor, method: str, # the predicting method, e.g. 'predict' or 'recommend'
                     batch: list, # inputs of different sizes; `method(*fixed, batch)` predicts them together
                     fixed: tuple=(), # arguments before the batch (e.g. the series a forecaster reads)
@@ -357,7 +343,7 @@ def _importable(cls) -> str:
     if cls.__module__ in ("__main__", "builtins"): raise ValueError(f"{cls.__name__} is defined in a notebook: pass importable='module:Class' or fresh_process=False")
     return f"{cls.__module__}:{cls.__qualname__}"
 
-# %% ../nbs/03_train.ipynb #8c9dcb86
+# %% ../nbs/03_train.ipynb #5b161335
 @dataclass
 class ResultRow:
     "One method's score on one dataset, split and metric, with its interval over test units when there is one."
@@ -411,7 +397,7 @@ def register_architecture(arch: Architecture) -> Architecture:
     ARCHITECTURES[arch.name] = arch
     return arch
 
-# %% ../nbs/03_train.ipynb #9a58ed41
+# %% ../nbs/03_train.ipynb #01a94fab
 def load_architectures() -> dict[str, Architecture]:
     "Import every module of the `gru_hybrids.architectures` entry-point group (each registers its spec); returns `ARCHITECTURES`."
     eps = metadata.entry_points(group="gru_hybrids.architectures")
@@ -429,7 +415,7 @@ def read_data(arch: Architecture, data: str|None=None, **options) -> tuple[Any, 
     if missing: raise ValueError(f"reading {data} needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
     return arch.read_file(data, **{k: v for k, v in options.items() if v is not None}), Path(data).stem
 
-# %% ../nbs/03_train.ipynb #a07cddbb
+# %% ../nbs/03_train.ipynb #f68875b6
 def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name or a file path
                    out_dir=None, # folder for metrics.csv, model.ckpt and figure.png (default gru_hybrids_output/NAME)
                    seed: int=0, quick: bool=False, epochs: int|None=None, device: str="auto", show_progress: bool=True,
