@@ -146,26 +146,28 @@ class GRUEncoder(Module):
         last = h.view(self.gru.num_layers, -1, *h.shape[1:])[-1]  # [dirs x bs x hidden] of the top layer
         return out, torch.cat(list(last), dim=-1)                  # [bs x T x out_dim], [bs x out_dim]
 
-    def unpacked(self, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
-        "`forward` without packing, which `torch.export` can trace: the backward direction reads each sequence reversed."
-        g, (bs, T, _) = self.gru, x.shape
-        steps = torch.arange(T, device=x.device)[None]
-        valid = steps < lengths[:, None]                                          # [bs x T]
-        rev = torch.where(valid, lengths[:, None] - 1 - steps, steps)[..., None]  # reverses the valid steps, keeps padding
-        flip = lambda t: t.gather(1, rev.expand_as(t))
-        h0 = x.new_zeros(1, bs, g.hidden_size)
-        inp = x
-        for layer in range(g.num_layers):
-            if layer: inp = F.dropout(inp, g.dropout, self.training)
-            outs = []
-            for suffix in ("", "_reverse")[:1 + g.bidirectional]:
-                params = [getattr(g, f"{n}_l{layer}{suffix}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
-                out = torch._VF.gru(flip(inp) if suffix else inp, h0, params, True, 1, 0., self.training, False, True)[0]
-                outs.append(flip(out) if suffix else out)
-            inp = torch.cat(outs, -1) * valid[..., None]
-        last = inp[torch.arange(bs, device=x.device), lengths - 1, :g.hidden_size]   # forward: the last valid step
-        if g.bidirectional: last = torch.cat([last, inp[:, 0, g.hidden_size:]], -1)  # backward: it ends at step 0
-        return inp, last
+# %% ../nbs/00_core.ipynb #dcd90f9d
+@patch
+def unpacked(self: GRUEncoder, x: Tensor, lengths: Tensor) -> tuple[Tensor, Tensor]:
+    "`forward` without packing, which `torch.export` can trace: the backward direction reads each sequence reversed."
+    g, (bs, T, _) = self.gru, x.shape
+    steps = torch.arange(T, device=x.device)[None]
+    valid = steps < lengths[:, None]                                          # [bs x T]
+    rev = torch.where(valid, lengths[:, None] - 1 - steps, steps)[..., None]  # reverses the valid steps, keeps padding
+    flip = lambda t: t.gather(1, rev.expand_as(t))
+    h0 = x.new_zeros(1, bs, g.hidden_size)
+    inp = x
+    for layer in range(g.num_layers):
+        if layer: inp = F.dropout(inp, g.dropout, self.training)
+        outs = []
+        for suffix in ("", "_reverse")[:1 + g.bidirectional]:
+            params = [getattr(g, f"{n}_l{layer}{suffix}") for n in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")]
+            out = torch._VF.gru(flip(inp) if suffix else inp, h0, params, True, 1, 0., self.training, False, True)[0]
+            outs.append(flip(out) if suffix else out)
+        inp = torch.cat(outs, -1) * valid[..., None]
+    last = inp[torch.arange(bs, device=x.device), lengths - 1, :g.hidden_size]   # forward: the last valid step
+    if g.bidirectional: last = torch.cat([last, inp[:, 0, g.hidden_size:]], -1)  # backward: it ends at step 0
+    return inp, last
 
 # %% ../nbs/00_core.ipynb #2b357d3c
 class CausalTransformerBlock(Module):

