@@ -17,11 +17,12 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from build_docs import (ROOT, _hidden_dirs, doc_url, frontmatter_of, is_false, is_local, nbdev_cfg,  # noqa: E402
+from build_docs import (ROOT, doc_url, frontmatter_of, is_false, is_local, nbdev_cfg,  # noqa: E402
                         rewrite_refs, split_frag, split_options, src_text)
 
 HEADER = '<!-- Generated from {nb} by tools/make_readme.py: edit the notebook, then run `make readme`. -->'
 _re_ansi = re.compile(r'\x1B(?:[@-Z\\-_]|\[[0-?]*[ -/]*[@-~])')
+_hidden_dirs = {'export', 'exporti', 'hide', 'default_exp'}  # nbdev directives of cells kept out of docs
 _magics = re.compile(r'^\s*%(load_ext|reload_ext|autoreload|matplotlib|config)\b.*$\n?', flags=re.M)
 _callout = re.compile(r'^:{3,}\s*\{\s*\.callout-(\w+)[^}]*\}\s*\n(.*?)\n:{3,}\s*$', flags=re.M | re.S)
 _alert = {'note': 'NOTE', 'tip': 'TIP', 'warning': 'WARNING', 'important': 'IMPORTANT', 'caution': 'CAUTION'}
