@@ -121,6 +121,18 @@ def _parse_times(col: pd.Series, tz: str|None) -> pd.Series:
     if tz: t = t.dt.tz_convert(tz) if t.dt.tz is not None else t.dt.tz_localize(tz)
     return t
 
+# %% ../nbs/18_load_forecast.ipynb #a34a7da7
+def _regular_step(t: pd.Series) -> pd.Timedelta:
+    "The series' step, after checking that the timestamps `t` are sorted and unique and that the step divides a day."
+    bad = np.flatnonzero((t.diff() < pd.Timedelta(0)).to_numpy())
+    if len(bad): raise ValueError(f"timestamps are not sorted: file row {bad[0] + 2} ({t.iloc[bad[0]]}) comes after {t.iloc[bad[0] - 1]}")
+    dup = t.duplicated()
+    if dup.any(): raise ValueError(f"{int(dup.sum())} duplicated timestamps, first {t[dup].iloc[0]} (local times without "
+                                   "offsets repeat when clocks go back: write UTC offsets or UTC times, and pass tz)")
+    step = pd.Series(t).diff().median()
+    if pd.Timedelta("1D") % step != pd.Timedelta(0): raise ValueError(f"the step {step} does not divide a day")
+    return step
+
 # %% ../nbs/18_load_forecast.ipynb #b8909713
 def read_load_csv(path, # CSV file
                   time_col: str, # timestamp column (ISO strings; with offsets or naive local times)
@@ -137,13 +149,7 @@ def read_load_csv(path, # CSV file
     if missing: raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}")
     if df.empty: raise ValueError(f"{path} has no rows")
     t = _parse_times(df[time_col], tz)
-    bad = np.flatnonzero((t.diff() < pd.Timedelta(0)).to_numpy())
-    if len(bad): raise ValueError(f"timestamps are not sorted: file row {bad[0] + 2} ({t.iloc[bad[0]]}) comes after {t.iloc[bad[0] - 1]}")
-    dup = t.duplicated()
-    if dup.any(): raise ValueError(f"{int(dup.sum())} duplicated timestamps, first {t[dup].iloc[0]} (local times without "
-                                   "offsets repeat when clocks go back: write UTC offsets or UTC times, and pass tz)")
-    step = pd.Series(t).diff().median()
-    if pd.Timedelta("1D") % step != pd.Timedelta(0): raise ValueError(f"the step {step} does not divide a day")
+    step = _regular_step(t)
     df = df.set_index(pd.DatetimeIndex(t)).drop(columns=time_col)
     full = pd.date_range(df.index[0], df.index[-1], freq=step)
     off_grid = ~df.index.isin(full)
