@@ -1,4 +1,4 @@
-"""The machinery every architecture shares: seeding, devices, fastai fitting with a keep-best callback, networks that remember how they were built, one safe checkpoint format, `torch.export` with a round-trip check, the predictor contract and its contract tests, and the architecture spec that drives the command line, the demo and the bench.
+"""The machinery every architecture shares: seeding, devices, fastai fitting with a keep-best callback, networks that remember how they were built, one safe checkpoint format, `torch.export` with a round-trip check, the predictor contract and its contract tests, and the architecture spec that drives the command line and the demo.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/train.html.md"""
 
@@ -374,7 +374,7 @@ def write_results(rows: list[ResultRow], path, # writes path.csv and path.md
 # %% ../nbs/03_train.ipynb #c555e9aa
 @dataclass
 class Architecture:
-    "One declaration per architecture: what the command line, the demo and the bench run."
+    "One declaration per architecture: what the command line and the demo run (and bench scripts can)."
     name: str         # command-line name, e.g. 'load-forecast'
     title: str        # one line, e.g. 'GRU + temporal attention for day-ahead load forecasting'
     module: str       # the module that implements it
