@@ -210,7 +210,7 @@ def read_checkpoint(path) -> dict:
     if version > CHECKPOINT_VERSION:
         raise CheckpointError(f"{path} was written by gru_hybrids {meta.get('library_version')} in checkpoint format {version}; "
                               f"this gru_hybrids {__version__} reads formats 0 to {CHECKPOINT_VERSION}: upgrade gru_hybrids")
-    if meta.get("sha256") != _sha256(meta["payload"].encode(), data):
+    if not isinstance(meta.get("payload"), str) or meta.get("sha256") != _sha256(meta["payload"].encode(), data):
         raise CheckpointError(f"{path} is corrupted: its content does not match the checksum written with it")
     ck = json.loads(meta["payload"])
     ck.update(state_dict=safetensors.torch.load(raw), format_version=version, library_version=meta.get("library_version"))
