@@ -21,17 +21,15 @@ from .core import GRUEncoder, ScaledDotAttention, check_sequence_batch
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
 from fastcore.basics import patch
 from .metrics import error_metrics
-from .train import seed_everything, fit_network, RebuildableModule, Predictor, Architecture, register_architecture
-try: from gru_hybrids.train import report_step
-except ImportError:  # TEMPORARY until the kit's report_step lands
-    def report_step(step: str, reason: str, count: int|None=None, **detail): warnings.warn(reason)
+from .train import (seed_everything, fit_network, RebuildableModule, Predictor, Architecture, register_architecture,
+                               report_step, history_table)
 
 # %% auto #0
 __all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
            'implausible_values', 'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split',
            'seasonal_naive', 'actuals', 'calendar_features', 'Scaler', 'covariates', 'DayAheadWindows',
            'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'baseline_forecasts', 'day_ahead_errors',
-           'evaluate_day_ahead', 'lag_attention_share', 'method_name']
+           'evaluate_day_ahead', 'lag_attention_share', 'method_name', 'forecast_frame', 'predict_load_file']
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a01
 def _listed(items, n: int=5) -> str:
@@ -262,9 +260,10 @@ def implausible_values(values: np.ndarray, # a numeric column (NaN allowed)
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a14
 def _numeric_column(df: pd.DataFrame, col: str, thousands: str|None, decimal: str, outliers: str,
-                    outlier_iqr: float|None, max_fill: int) -> np.ndarray:
-    "Column `col` of the grid `df`: parsed, implausible outliers refused or marked missing, short runs interpolated."
+                    outlier_iqr: float|None, max_fill: int, open_end: bool=False) -> np.ndarray:
+    "Column `col` of the grid `df`: parsed, implausible outliers refused or marked missing, short runs interpolated (`open_end`: not the trailing ones)."
     rows, v = df["_row"].to_numpy(), _parse_numbers(df[col], df["_row"].to_numpy(), thousands, decimal)
+    end = int(np.flatnonzero(v.notna())[-1]) + 1 if open_end and v.notna().any() else len(v)
     out = implausible_values(v.to_numpy(), outlier_iqr) if outlier_iqr else np.zeros(len(v), bool)
     if out.any():
         idx = np.flatnonzero(out); where = _listed(f"{df.index[i]} (file row {int(rows[i])}): {v.iloc[i]:g}" for i in idx)
@@ -274,11 +273,11 @@ def _numeric_column(df: pd.DataFrame, col: str, thousands: str|None, decimal: st
         v.iloc[idx] = np.nan
         report_step("filtered", f"column {col!r}: {len(idx)} implausible values ({rule}) marked missing, as outliers='missing' asks",
                     count=len(idx), rows=[int(rows[i]) for i in idx[:10]], times=[str(df.index[i]) for i in idx[:10]])
-    filled, runs = _fill_short_runs(v, max_fill, f"column {col!r}")
+    filled, runs = _fill_short_runs(v.iloc[:end], max_fill, f"column {col!r}")
     if runs: report_step("filled", f"column {col!r}: {sum(b - a for a, b in runs)} missing values in {len(runs)} runs of at most "
                          f"max_fill={max_fill} steps interpolated linearly", count=sum(b - a for a, b in runs),
                          spans=[[str(df.index[a]), str(df.index[b - 1]), b - a] for a, b in runs[:20]])
-    return filled.to_numpy(float)
+    return np.r_[filled.to_numpy(float), v.iloc[end:].to_numpy(float)]
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a16
 _TRUE, _FALSE = {"1", "1.0", "true", "yes", "y"}, {"0", "0.0", "false", "no", "n"}
@@ -319,6 +318,33 @@ def _read_table(path, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
                                      "training needs weeks of them (a week of history, then training, validation and test days)")
     return df[cols], np.arange(len(df)) + 2
 
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a32
+def _read_series(path, time_col, target_col, temperature_col, holiday_col, tz, max_fill, sort, thousands, decimal,
+                 outliers, outlier_iqr, unit, name, open_end: bool=False) -> LoadSeries:
+    "`read_load_csv` (see there for the options)."
+    _check_read_options(tz, max_fill, outliers, outlier_iqr, thousands, decimal)
+    df, rows = _read_table(path, [c for c in (time_col, target_col, temperature_col, holiday_col) if c])
+    t = _parse_times(df[time_col], tz, rows)
+    order = _time_order(t, rows, sort)
+    t, df, rows = t.iloc[order], df.iloc[order], rows[order]
+    step = _regular_step(t, rows)
+    grid = pd.date_range(t.iloc[0], t.iloc[-1], freq=step)
+    df = df.set_index(pd.DatetimeIndex(t)).assign(_row=rows).reindex(grid)
+    report_step("read", f"{path}: {len(rows)} rows from {grid[0]} to {grid[-1]}, one every {step}", count=len(rows), file=str(path),
+                columns=list(df.columns[:-1]), start=str(grid[0]), end=str(grid[-1]), freq=str(step))
+    if inserted := _runs(df["_row"].isna()):
+        report_step("inserted", f"{len(grid) - len(rows)} timestamps missing from the {step} grid inserted as missing values",
+                    count=len(grid) - len(rows), spans=[[str(grid[a]), str(grid[b - 1]), b - a] for a, b in inserted[:20]])
+    opts = dict(thousands=thousands, decimal=decimal, outliers=outliers, outlier_iqr=outlier_iqr, max_fill=max_fill)
+    y = _numeric_column(df, target_col, **opts, open_end=open_end)
+    if np.nanmax(y) == np.nanmin(y): raise ValueError(f"column {target_col!r} is constant (every value is {np.nanmax(y):g}): there is nothing to forecast")
+    temp = _numeric_column(df, temperature_col, **opts) if temperature_col else None
+    report = dict(rows=len(rows), missing_timestamps=len(grid) - len(rows), filled={c: int(df[c].isna().sum()) for c in (target_col, temperature_col) if c},
+                  read_options=dict(time_col=time_col, target_col=target_col, temperature_col=temperature_col, holiday_col=holiday_col,
+                                    tz=tz, thousands=thousands, decimal=decimal, unit=unit))
+    return LoadSeries(grid, y, temp, _holiday_column(df, holiday_col) if holiday_col else None,
+                      name=name or Path(path).stem, report=report, unit=unit)
+
 # %% ../nbs/18_load_forecast.ipynb #b8909713
 def read_load_csv(path, # CSV file
                   time_col: str, # timestamp column (ISO 8601: every row with a UTC offset, or every row local time)
@@ -336,27 +362,7 @@ def read_load_csv(path, # CSV file
                   name: str|None=None # series name (default: the file name)
                  ) -> LoadSeries:
     "Read a user's load series: refuses what it cannot read unambiguously (naming file rows); reports what it read, sorted, filled or marked missing."
-    _check_read_options(tz, max_fill, outliers, outlier_iqr, thousands, decimal)
-    df, rows = _read_table(path, [c for c in (time_col, target_col, temperature_col, holiday_col) if c])
-    t = _parse_times(df[time_col], tz, rows)
-    order = _time_order(t, rows, sort)
-    t, df, rows = t.iloc[order], df.iloc[order], rows[order]
-    step = _regular_step(t, rows)
-    grid = pd.date_range(t.iloc[0], t.iloc[-1], freq=step)
-    df = df.set_index(pd.DatetimeIndex(t)).assign(_row=rows).reindex(grid)
-    report_step("read", f"{path}: {len(rows)} rows from {grid[0]} to {grid[-1]}, one every {step}", count=len(rows), file=str(path),
-                columns=list(df.columns[:-1]), start=str(grid[0]), end=str(grid[-1]), freq=str(step))
-    if inserted := _runs(df["_row"].isna()):
-        report_step("inserted", f"{len(grid) - len(rows)} timestamps missing from the {step} grid inserted as missing values",
-                    count=len(grid) - len(rows), spans=[[str(grid[a]), str(grid[b - 1]), b - a] for a, b in inserted[:20]])
-    opts = dict(thousands=thousands, decimal=decimal, outliers=outliers, outlier_iqr=outlier_iqr, max_fill=max_fill)
-    y = _numeric_column(df, target_col, **opts)
-    if np.ptp(y) == 0: raise ValueError(f"column {target_col!r} is constant (every value is {y[0]:g}): there is nothing to forecast")
-    temp = _numeric_column(df, temperature_col, **opts) if temperature_col else None
-    report = dict(rows=len(rows), missing_timestamps=len(grid) - len(rows),
-                  filled={c: int(df[c].isna().sum()) for c in (target_col, temperature_col) if c})
-    return LoadSeries(grid, y, temp, _holiday_column(df, holiday_col) if holiday_col else None,
-                      name=name or Path(path).stem, report=report, unit=unit)
+    return _read_series(**locals())
 
 # %% ../nbs/18_load_forecast.ipynb #4733f541
 def midnight_origins(series: LoadSeries, history: int, horizon: int) -> np.ndarray:
@@ -561,12 +567,14 @@ QUICK = ForecastConfig(hidden=32, max_windows=8_000, epochs=6, min_steps=360, lr
 class DayAheadForecaster(Predictor):
     "A trained `GRUAttentionForecaster` with its scaler and settings: fit, predict in the series' unit, save, load and export."
     net_class = GRUAttentionForecaster
-    def __init__(self, net: GRUAttentionForecaster, scaler: Scaler, cfg: ForecastConfig, steps_per_day: int, unit: str="MW"):
+    def __init__(self, net: GRUAttentionForecaster, scaler: Scaler, cfg: ForecastConfig, steps_per_day: int, unit: str="MW",
+                 reader: dict|None=None): # the training file's reader options (columns, tz, ...): what forecasting from a file assumes
         self.net, self.scaler, self.cfg, self.steps_per_day, self.unit = net.eval(), scaler, cfg, steps_per_day, unit
+        self.reader = dict(reader or {})
 
     @classmethod
     def fit(cls, series: LoadSeries, cfg: ForecastConfig=ForecastConfig(), seed: int=0,
-            split: DayAheadSplit|None=None, show_progress: bool=False,
+            split: DayAheadSplit|None=None, show_progress: bool|str=False, # see `run_one_cycle`
             device: str="auto") -> DayAheadForecaster: # where to train and predict: 'cpu', 'cuda', 'auto'
         "Train on `split.train` windows (default: `day_ahead_split(series)`), validating on `split.valid`."
         if not isinstance(cfg, ForecastConfig): raise TypeError(f"cfg must be a ForecastConfig, got {type(cfg).__name__}")
@@ -580,8 +588,10 @@ class DayAheadForecaster(Predictor):
                                      dropout=cfg.dropout, attention=cfg.attention)
         n_batches = len(train) // cfg.bs if len(train) > cfg.bs else 1
         epochs = max(cfg.epochs, -(-cfg.min_steps // n_batches))
-        fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
-        return cls(net, scaler, cfg, series.steps_per_day, series.unit)
+        learn = fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
+        model = cls(net, scaler, cfg, series.steps_per_day, series.unit, series.report.get("read_options"))
+        model.history = history_table(learn)   # train and validation loss per epoch
+        return model
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a26
 def _check_origins(origins, n: int, T: int, H: int) -> np.ndarray:
@@ -645,11 +655,11 @@ def predict_day(self: DayAheadForecaster, series: LoadSeries, day) -> pd.Series:
 # %% ../nbs/18_load_forecast.ipynb #aa73e959
 @patch
 def state(self: DayAheadForecaster) -> dict:
-    return dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg), steps_per_day=self.steps_per_day, unit=self.unit)
+    return dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg), steps_per_day=self.steps_per_day, unit=self.unit, reader=self.reader)
 
 @patch(cls_method=True)
 def from_state(cls: DayAheadForecaster, net: GRUAttentionForecaster, state: dict) -> DayAheadForecaster:
-    return cls(net, Scaler(**state["scaler"]), ForecastConfig(**state["cfg"]), state["steps_per_day"], state.get("unit", "MW"))
+    return cls(net, Scaler(**state["scaler"]), ForecastConfig(**state["cfg"]), state["steps_per_day"], state.get("unit", "MW"), state.get("reader"))
 
 @patch
 def example_inputs(self: DayAheadForecaster) -> tuple[Tensor, Tensor]:
@@ -716,6 +726,69 @@ def _evaluate(model: DayAheadForecaster, split, seed: int) -> pd.DataFrame:
     return pd.concat([evaluate_day_ahead(series, o, {method_name(model.cfg): model.predict(series, o), **baseline_forecasts(series, o)})
                       .assign(split=name) for name, o in (("valid", days.valid), ("test", days.test))])
 
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a35
+def forecast_frame(model: DayAheadForecaster, series: LoadSeries, origins) -> pd.DataFrame:
+    "One row per origin and forecast step: origin, time, step, the forecast and the actual value (NaN where unknown)."
+    o = np.atleast_1d(np.asarray(origins))
+    f = model.predict(series, o); H = f.shape[1]
+    rows = (o[:, None] + np.arange(H)).ravel()
+    return pd.DataFrame({"origin": series.time[np.repeat(o, H)], "time": series.time[rows], "step": np.tile(np.arange(1, H + 1), len(o)),
+                         f"forecast_{model.unit}": f.ravel(), f"actual_{model.unit}": series.demand[rows]})
+
+def _predictions(model: DayAheadForecaster, split) -> pd.DataFrame:
+    "The forecasts of the test days (written to `predictions.csv` by a run)."
+    return forecast_frame(model, split[0], split[2].test)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a37
+def _next_origin(series: LoadSeries, history: int) -> int:
+    "The row of the midnight after the last complete day of `series` (possibly one row past its end)."
+    known = np.flatnonzero(np.isfinite(series.demand))
+    t = series.time.append(series.time[-1:] + series.step)
+    midnight = np.flatnonzero((t.hour == 0) & (t.minute == 0) & (t.second == 0))
+    o = midnight[midnight <= known[-1] + 1]
+    if not len(o) or o[-1] < history: raise ValueError(f"{series.name}: a forecast needs {history} rows ({history // series.steps_per_day} days) "
+                                                        f"of demand before the midnight it starts from; the file has {known[-1] + 1} rows up to its last demand")
+    return int(o[-1])
+
+def _extend(series: LoadSeries, rows: int, use_temperature: bool) -> LoadSeries:
+    "`series` with calendar rows added up to `rows` rows (unknown demand and temperature; not holidays, reported)."
+    need = rows - len(series)
+    if need <= 0: return series
+    new = pd.date_range(series.time[-1] + series.step, periods=need, freq=series.step)
+    if use_temperature: raise ValueError(f"{series.name}: the model uses temperature and the file ends at {series.time[-1]}; add the rows from "
+                                         f"{new[0]} to {new[-1]} with their (forecast) temperature and an empty demand")
+    if series.holiday is not None: report_step("assumed", f"the forecast day's {need} rows after the file's end ({new[0]} on) are taken as no holiday", count=need)
+    nan = np.full(need, np.nan)
+    return replace(series, time=series.time.append(new), demand=np.r_[series.demand, nan],
+                   temperature=None if series.temperature is None else np.r_[series.temperature, nan],
+                   holiday=None if series.holiday is None else np.r_[series.holiday, np.zeros(need, bool)])
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a39
+def predict_load_file(model: DayAheadForecaster, path, # CSV in the training file's format: history_days or more of demand, then the forecast day
+                      time_col: str|None=None, # timestamp column (default: the training file's)
+                      target_col: str|None=None, # demand column (default: the training file's)
+                      temperature_col: str|None=None, # temperature column, needed when the model uses temperature (default: the training file's)
+                      holiday_col: str|None=None, # holiday column (default: the training file's)
+                      tz: str|None=None, # time zone of the timestamps (default: the training file's)
+                      max_fill: int=4, # longest run of missing timestamps or empty cells to interpolate, in steps
+                      sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
+                      thousands: str|None=None, # thousands separator in numbers, e.g. ','
+                      decimal: str=".", # decimal mark in numbers, e.g. ','
+                      outliers: str="refuse", # implausible values: 'refuse' the file, or mark them 'missing'
+                      outlier_iqr: float|None=50., # implausible: more than this many inter-quartile ranges outside the quartiles
+                     ) -> pd.DataFrame: # one row per forecast step: origin, time, step, forecast, actual (NaN where unknown)
+    "The day-ahead forecast from the midnight after the file's last complete day."
+    opts = {k: v for k, v in locals().items() if k not in ("model", "path")}
+    opts.update({k: model.reader.get(k) for k in ("time_col", "target_col", "temperature_col", "holiday_col", "tz", "thousands") if opts[k] is None})
+    if missing := [k for k in ("time_col", "target_col") if not opts[k]]:
+        raise ValueError(f"reading {path} needs {' and '.join(missing)} (" + ", ".join("--" + k.replace("_", "-") for k in missing) + ")")
+    if model.cfg.use_temperature and not opts["temperature_col"]:
+        raise ValueError("the model uses temperature: give temperature_col (--temperature-col), and the forecast day's temperature in the file")
+    series = _read_series(path, **opts, unit=model.unit, name=None, open_end=True)
+    T, H = model.cfg.history_days * model.steps_per_day, model.steps_per_day
+    o = _next_origin(series, T)
+    return forecast_frame(model, _extend(series, o + H, model.cfg.use_temperature), [o])
+
 # %% ../nbs/18_load_forecast.ipynb #82001b14
 def _plot_forecast(model: DayAheadForecaster, split, path: Path, days: int=7):
     "Actual demand and day-ahead forecasts over the last `days` test days, saved to `path`."
@@ -730,5 +803,5 @@ def _plot_forecast(model: DayAheadForecaster, split, path: Path, days: int=7):
 LOAD_FORECAST = register_architecture(Architecture(
     "load-forecast", "GRU + temporal attention, day-ahead half-hourly electricity load", __name__, ("vic_elec", "taylor"),
     quick=QUICK, full=FULL, read_file=read_load_csv, split=_split, fit=_fit, evaluate=_evaluate, metric=("MAE", False),
-    figure=_plot_forecast, tunable=_TUNABLE,
-    set_epochs=lambda cfg, epochs: replace(cfg, epochs=epochs, min_steps=0)))
+    figure=_plot_forecast, tunable=_TUNABLE, set_epochs=lambda cfg, epochs: replace(cfg, epochs=epochs, min_steps=0),
+    predictor=DayAheadForecaster, predictions=_predictions, predict_file=predict_load_file))
