@@ -27,7 +27,7 @@ from .train import (seed_everything, fit_network, RebuildableModule, Predictor, 
 # %% auto #0
 __all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
            'implausible_values', 'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split',
-           'seasonal_naive', 'actuals', 'calendar_features', 'Scaler', 'covariates', 'DayAheadWindows',
+           'seasonal_naive', 'actuals', 'Scaler', 'calendar_features', 'covariates', 'DayAheadWindows',
            'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'baseline_forecasts', 'day_ahead_errors',
            'evaluate_day_ahead', 'lag_attention_share', 'method_name', 'forecast_frame', 'predict_load_file']
 
@@ -332,10 +332,11 @@ def _read_series(path, time_col, target_col, temperature_col, holiday_col, tz, m
     step = _regular_step(t, rows)
     grid = pd.date_range(t.iloc[0], t.iloc[-1], freq=step)
     df = df.set_index(pd.DatetimeIndex(t)).assign(_row=rows).reindex(grid)
-    report_step("read", f"{path}: {len(rows)} rows from {grid[0]} to {grid[-1]}, one every {step}", count=len(rows), file=str(path),
-                columns=list(df.columns[:-1]), start=str(grid[0]), end=str(grid[-1]), freq=str(step))
+    every = pd.tseries.frequencies.to_offset(step).freqstr
+    report_step("read", f"{path}: {len(rows)} rows from {grid[0]} to {grid[-1]}, one every {every}", count=len(rows), file=str(path),
+                columns=list(df.columns[:-1]), start=str(grid[0]), end=str(grid[-1]), freq=every)
     if inserted := _runs(df["_row"].isna()):
-        report_step("inserted", f"{len(grid) - len(rows)} timestamps missing from the {step} grid inserted as missing values",
+        report_step("inserted", f"{len(grid) - len(rows)} timestamps missing from the {every} grid inserted as missing values",
                     count=len(grid) - len(rows), spans=[[str(grid[a]), str(grid[b - 1]), b - a] for a, b in inserted[:20]])
     opts = dict(thousands=thousands, decimal=decimal, outliers=outliers, outlier_iqr=outlier_iqr, max_fill=max_fill)
     y = _numeric_column(df, target_col, **opts, open_end=open_end)
@@ -423,13 +424,6 @@ def actuals(series: LoadSeries, origins: np.ndarray, horizon: int) -> np.ndarray
     return series.demand[np.asarray(origins)[:, None] + np.arange(horizon)[None]]
 
 # %% ../nbs/18_load_forecast.ipynb #d994e6c7
-def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.ndarray:
-    "[n x 10] time of day (sin, cos), day of week (one-hot, Monday first), holiday flag."
-    day_frac = (time.hour * 3600 + time.minute * 60 + time.second).to_numpy() / 86400
-    dow = np.eye(7)[time.day_of_week.to_numpy()]
-    hol = np.zeros(len(time)) if holiday is None else np.asarray(holiday, float)
-    return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
-
 @dataclass
 class Scaler:
     "Standardisation of demand and temperature, fitted on training rows."
@@ -448,6 +442,14 @@ class Scaler:
                                                    f"{series.time[np.flatnonzero(np.isnan(v))[0]]}; fill them (read_load_csv interpolates short gaps)")
         if d.std() == 0: raise ValueError(f"{series.name}: demand is constant ({d[0]:g}) over the training rows; there is nothing to learn")
         return cls(float(d.mean()), float(d.std()), float(t.mean()), float(t.std()) or 1.)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a45
+def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.ndarray:
+    "[n x 10] time of day (sin, cos), day of week (one-hot, Monday first), holiday flag."
+    day_frac = (time.hour * 3600 + time.minute * 60 + time.second).to_numpy() / 86400
+    dow = np.eye(7)[time.day_of_week.to_numpy()]
+    hol = np.zeros(len(time)) if holiday is None else np.asarray(holiday, float)
+    return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
 
 def covariates(series: LoadSeries, scaler: Scaler, use_temperature: bool) -> np.ndarray:
     "[n x C] covariates known in advance for every row."
