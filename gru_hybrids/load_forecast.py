@@ -639,6 +639,9 @@ def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tens
 def forecast_with_attention(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[np.ndarray, np.ndarray|None]:
     "Forecasts (in the model's unit) and attention weights [n_origins x horizon x history] (None without attention)."
     with torch.no_grad(): pred, w = self.net.eval().forward_with_attention(*self._inputs(series, origins))
+    if not torch.isfinite(pred).all() or pred.abs().max() > 1e3:  # a thousand training standard deviations from the mean
+        raise ValueError("the network's forecasts are not finite or lie over 1000 standard deviations of the training demand from its mean: "
+                         "its weights are broken (a corrupted checkpoint?); retrain or reload it")
     mw = pred.cpu().numpy() * self.scaler.demand_std + self.scaler.demand_mean
     return mw, None if w is None else w.cpu().numpy()
 
