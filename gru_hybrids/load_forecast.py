@@ -298,7 +298,7 @@ def _holiday_column(df: pd.DataFrame, col: str) -> np.ndarray:
     return flag.to_numpy(bool)
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a17
-def _check_read_options(tz, max_fill, outliers, outlier_iqr, thousands, decimal):
+def _check_read_options(tz, max_fill, outliers, outlier_iqr, sep, thousands, decimal):
     if tz: _check_tz(tz)
     if isinstance(max_fill, bool) or not isinstance(max_fill, (int, np.integer)) or max_fill < 0:
         raise ValueError(f"max_fill (--max-fill) must be a whole number of steps >= 0, got {max_fill!r}")
@@ -307,25 +307,29 @@ def _check_read_options(tz, max_fill, outliers, outlier_iqr, thousands, decimal)
         raise ValueError(f"outlier_iqr (--outlier-iqr) must be a positive number (or None: no check), got {outlier_iqr!r}")
     if not isinstance(decimal, str) or len(decimal) != 1 or decimal == thousands:
         raise ValueError(f"decimal (--decimal) must be one character, not the thousands separator, got {decimal!r}")
+    if not isinstance(sep, str) or len(sep) != 1: raise ValueError(f"sep (--sep) must be one character, got {sep!r}")
 
-def _read_table(path, cols: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
-    "The columns `cols` of the CSV `path` as text, and each row's file row (the header is row 1)."
-    try: df = pd.read_csv(path, dtype=str, skipinitialspace=True)
+def _read_table(path, cols: list[str], sep: str) -> tuple[pd.DataFrame, np.ndarray]:
+    "The columns `cols` of the CSV `path` (columns separated by `sep`) as text, and each row's file row (the header is row 1)."
+    try: df = pd.read_csv(path, dtype=str, skipinitialspace=True, sep=sep)
     except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty") from None
     except pd.errors.ParserError as e:
         raise ValueError(f"{path} is not a well-formed CSV ({e}); numbers with a thousands separator, like 1,002,510, must be quoted") from None
     missing = [c for c in cols if c not in df.columns]
-    if missing: raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}")
+    if missing:
+        other = next((c for c in ";,\t|" if c != sep and c in str(df.columns[0])), None)
+        hint = f"; its columns seem separated by {other!r}: pass sep={other!r} (--sep '{other}')" if other and len(df.columns) == 1 else ""
+        raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}{hint}")
     if len(df) < 2: raise ValueError(f"{path} has {len(df)} data row(s): a load series needs at least two rows to know its step, and "
                                      "training needs weeks of them (a week of history, then training, validation and test days)")
     return df[cols], np.arange(len(df)) + 2
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a32
-def _read_series(path, time_col, target_col, temperature_col, holiday_col, tz, max_fill, sort, thousands, decimal,
+def _read_series(path, time_col, target_col, temperature_col, holiday_col, tz, max_fill, sort, sep, thousands, decimal,
                  outliers, outlier_iqr, unit, name, open_end: bool=False) -> LoadSeries:
     "`read_load_csv` (see there for the options)."
-    _check_read_options(tz, max_fill, outliers, outlier_iqr, thousands, decimal)
-    df, rows = _read_table(path, [c for c in (time_col, target_col, temperature_col, holiday_col) if c])
+    _check_read_options(tz, max_fill, outliers, outlier_iqr, sep, thousands, decimal)
+    df, rows = _read_table(path, [c for c in (time_col, target_col, temperature_col, holiday_col) if c], sep)
     t = _parse_times(df[time_col], tz, rows)
     order = _time_order(t, rows, sort)
     t, df, rows = t.iloc[order], df.iloc[order], rows[order]
@@ -344,7 +348,7 @@ def _read_series(path, time_col, target_col, temperature_col, holiday_col, tz, m
     temp = _numeric_column(df, temperature_col, **opts) if temperature_col else None
     report = dict(rows=len(rows), missing_timestamps=len(grid) - len(rows), filled={c: int(df[c].isna().sum()) for c in (target_col, temperature_col) if c},
                   read_options=dict(time_col=time_col, target_col=target_col, temperature_col=temperature_col, holiday_col=holiday_col,
-                                    tz=tz, thousands=thousands, decimal=decimal, unit=unit))
+                                    tz=tz, sep=sep, thousands=thousands, decimal=decimal, unit=unit))
     return LoadSeries(grid, y, temp, _holiday_column(df, holiday_col) if holiday_col else None,
                       name=name or Path(path).stem, report=report, unit=unit)
 
@@ -357,6 +361,7 @@ def read_load_csv(path, # CSV file
                   tz: str|None=None, # convert (aware) or localise (naive) timestamps to this time zone, e.g. Europe/London
                   max_fill: int=4, # longest run of missing steps or empty cells to interpolate
                   sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
+                  sep: str=",", # column separator, e.g. ';'
                   thousands: str|None=None, # thousands separator in numbers, e.g. ',' reads 1,002,510
                   decimal: str=".", # decimal mark in numbers, e.g. ',' reads 3,5
                   outliers: str="refuse", # implausible values: 'refuse' the file, or mark them 'missing' (filled like gaps)
@@ -779,6 +784,7 @@ def predict_load_file(model: DayAheadForecaster, path, # CSV in the training fil
                       tz: str|None=None, # time zone of the timestamps (default: the training file's)
                       max_fill: int=4, # longest run of missing steps or empty cells to interpolate
                       sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
+                      sep: str=",", # column separator, e.g. ';'
                       thousands: str|None=None, # thousands separator in numbers, e.g. ','
                       decimal: str=".", # decimal mark in numbers, e.g. ','
                       outliers: str="refuse", # implausible values: 'refuse' the file, or mark them 'missing'
@@ -787,6 +793,7 @@ def predict_load_file(model: DayAheadForecaster, path, # CSV in the training fil
     "The day-ahead forecast from the midnight after the file's last complete day."
     opts = {k: v for k, v in locals().items() if k not in ("model", "path")}
     opts.update({k: model.reader.get(k) for k in ("time_col", "target_col", "temperature_col", "holiday_col", "tz", "thousands") if opts[k] is None})
+    opts.update({k: model.reader[k] for k in ("sep", "decimal") if k in model.reader and opts[k] == {"sep": ",", "decimal": "."}[k]})
     if missing := [k for k in ("time_col", "target_col") if not opts[k]]:
         raise ValueError(f"reading {path} needs {' and '.join(missing)} (" + ", ".join("--" + k.replace("_", "-") for k in missing) + ")")
     if model.cfg.use_temperature and not opts["temperature_col"]:
