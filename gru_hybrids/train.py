@@ -591,8 +591,8 @@ def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name
         data_obj, name = read_data(arch, data, **read_options)
         split = arch.split(data_obj, cfg, name)
         t0 = time.time(); model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress); secs = time.time() - t0
-    if rank_distrib() > 0: return dict(dataset=name, rank=rank_distrib(), note="evaluation and files are written by rank 0")
-    table = arch.evaluate(model, split, seed)
+        if rank_distrib() > 0: return dict(dataset=name, rank=rank_distrib(), note="evaluation and files are written by rank 0")
+        table = arch.evaluate(model, split, seed)   # inside the report: a baseline left out is reported too
     row = dict(dataset=name, **headline(table, *arch.metric), train_seconds=round(secs, 1))
     clear_previous_run(out); out.mkdir(parents=True, exist_ok=True)
     manifest = dict(architecture=arch.name, dataset=name, data=data, seed=seed, quick=quick, device=str(device), config=asdict(cfg),
