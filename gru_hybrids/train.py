@@ -6,7 +6,9 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/train.html.md"""
 
 # %% ../nbs/03_train.ipynb #4791c337
 from __future__ import annotations
-import hashlib, importlib, inspect, json, math, os, pickle, random, struct, subprocess, sys, tempfile, time, warnings
+import hashlib, importlib, inspect, json, math, os, pickle, random, shutil, struct, subprocess, sys, tempfile, time, warnings
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, fields, asdict, replace
 from importlib import metadata
 from pathlib import Path
@@ -24,16 +26,19 @@ from fastai.optimizer import Adam
 from fastai.callback.core import Callback
 from fastai.callback.schedule import *  # adds fit_one_cycle, lr_find to Learner
 from fastai.torch_core import Module
+from fastprogress.fastprogress import IN_NOTEBOOK
 from fastcore.basics import patch
 from . import __version__
 from .data import load_dataset
 
 # %% auto #0
-__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'ARCHITECTURES', 'seed_everything', 'resolve_device',
-           'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network', 'KeepBest',
-           'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint', 'rebuild_network',
-           'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'write_results', 'Architecture',
-           'register_architecture', 'load_architectures', 'read_data', 'run_experiment', 'headline']
+__all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'RUN_MANIFEST', 'ARCHITECTURES', 'seed_everything',
+           'resolve_device', 'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network',
+           'KeepBest', 'EpochLines', 'history_table', 'plot_history', 'RebuildableModule', 'CheckpointError',
+           'write_checkpoint', 'read_checkpoint', 'rebuild_network', 'export_model', 'Predictor', 'check_predictor',
+           'ResultRow', 'write_results', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report',
+           'check_out_dir', 'clear_previous_run', 'Architecture', 'register_architecture', 'load_architectures',
+           'read_data', 'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
 
 # %% ../nbs/03_train.ipynb #51ccf730
 def seed_everything(seed: int=42):
@@ -85,11 +90,13 @@ def check_fit_settings(epochs, lr, bs):
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.floating)) or not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be a positive finite number, got {lr!r}")
 
-def run_one_cycle(learn: Learner, epochs: int, lr: float, show_progress: bool=False):
-    "`learn.fit_one_cycle(epochs, lr)`, without progress bars and logging unless `show_progress`."
+def run_one_cycle(learn: Learner, epochs: int, lr: float,
+                  show_progress: bool|str=False): # True: a bar on a terminal or in Jupyter, else one line per epoch; or 'bar', 'lines'
+    "`learn.fit_one_cycle(epochs, lr)`, showing its progress as `show_progress` says (nothing by default)."
     check_fit_settings(epochs, lr, learn.dls.bs)
-    if show_progress: return learn.fit_one_cycle(epochs, lr)
-    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr)
+    if show_progress not in (True, False, "bar", "lines"): raise ValueError(f"show_progress must be True, False, 'bar' or 'lines', got {show_progress!r}")
+    if show_progress == "bar" or (show_progress is True and (IN_NOTEBOOK or sys.stdout.isatty())): return learn.fit_one_cycle(epochs, lr)
+    with learn.no_bar(), learn.no_logging(): learn.fit_one_cycle(epochs, lr, cbs=[EpochLines()] if show_progress else [])
 
 # %% ../nbs/03_train.ipynb #bb6652bf
 def fit_network(net: nn.Module, train_ds, valid_ds,
@@ -100,7 +107,7 @@ def fit_network(net: nn.Module, train_ds, valid_ds,
                 seed: int=0, # shuffling of the training set (seed the network's initialisation before building it)
                 device: str|torch.device="auto", # where to train: 'cpu', 'cuda', 'auto'
                 cbs=(), # extra fastai callbacks, e.g. `KeepBest`
-                show_progress: bool=False) -> Learner:
+                show_progress: bool|str=False) -> Learner: # see `run_one_cycle`
     "Train `net` on `device` with Adam and fastai's one-cycle schedule; returns the `Learner` (the network stays on `device`)."
     check_fit_settings(epochs, lr, bs)
     dls = make_dataloaders(train_ds, valid_ds, bs=bs, collate=collate, seed=seed, device=device)
@@ -119,6 +126,46 @@ class KeepBest(Callback):
         if s > self.best: self.best, self.state = s, {k: v.detach().clone() for k, v in self.model.state_dict().items()}
     def after_fit(self):
         if self.state is not None: self.model.load_state_dict(self.state)
+
+# %% ../nbs/03_train.ipynb #b02387e8
+class EpochLines(Callback):
+    "Print one line per epoch (epoch, losses, metrics, keep-best score, seconds): the progress display for log files."
+    order = 61  # after the Recorder (50) has logged the epoch
+    def before_epoch(self): self.start = time.time()
+    def after_epoch(self):
+        names, values = self.recorder.metric_names[1:len(self.recorder.values[-1]) + 1], self.recorder.values[-1]
+        parts = [f"epoch {self.epoch + 1}/{self.n_epoch}"] + [f"{n} {_fmt(v)}" for n, v in zip(names, values)]
+        if (keep := _keep_best(self.learn)) and keep.history: parts.append(f"valid_score {_fmt(keep.history[-1])}")
+        print("  ".join(parts + [f"{time.time() - self.start:.1f}s"]), flush=True)
+
+def _fmt(v) -> str: return f"{v:.4f}" if isinstance(v, float) else str(v)
+def _keep_best(learn: Learner) -> KeepBest|None: return next((c for c in learn.cbs if isinstance(c, KeepBest)), None)
+
+# %% ../nbs/03_train.ipynb #533f344a
+def history_table(learn: Learner, stage: str="") -> pd.DataFrame:
+    "One row per epoch of `learn`'s last fit: epoch, stage, train_loss, valid_loss, metrics, and `valid_score` of a `KeepBest`."
+    values = [list(v) for v in learn.recorder.values]
+    names = list(learn.recorder.metric_names[1:])[:len(values[0])] if values else []
+    table = pd.DataFrame(values, columns=names, dtype=float)
+    table.insert(0, "epoch", range(1, len(table) + 1)); table.insert(1, "stage", stage)
+    if (keep := _keep_best(learn)) and len(keep.history) >= len(table) > 0: table["valid_score"] = keep.history[-len(table):]
+    return table
+
+def plot_history(history: pd.DataFrame, path=None, title: str="training history"):
+    "Losses (left) and the other per-epoch columns (right) of `history` against the epoch; saved as a PNG at `path` if given."
+    import matplotlib.pyplot as plt
+    h = history.reset_index(drop=True); x = np.arange(1, len(h) + 1)
+    losses = [c for c in h.columns if c.endswith("loss")]
+    others = [c for c in h.columns if c not in losses + ["epoch", "stage"] and h[c].notna().any()]
+    fig, axes = plt.subplots(1, 2 if others else 1, figsize=(10 if others else 5, 3.2), squeeze=False)
+    for cols, ax, label in [(losses, axes[0, 0], "loss")] + ([(others, axes[0, 1], "validation metric")] if others else []):
+        for c in cols: ax.plot(x, h[c], marker="o", ms=3, label=c)
+        ax.set(xlabel="epoch (all stages)" if h["stage"].nunique() > 1 else "epoch", ylabel=label); ax.legend(fontsize=8)
+    for b in np.flatnonzero(h["stage"].ne(h["stage"].shift()).to_numpy()[1:]) + 1.5:
+        for ax in axes[0]: ax.axvline(b, color="grey", ls=":")
+    fig.suptitle(title); fig.tight_layout()
+    if path is not None: fig.savefig(path, dpi=100); plt.close(fig)
+    return fig
 
 # %% ../nbs/03_train.ipynb #5486c43d
 class RebuildableModule(Module):
@@ -254,6 +301,7 @@ class Predictor:
     "The contract every architecture implements: a trained `net` and the plain-data `state()` its inference needs."
     net_class: type = None  # the `RebuildableModule` subclass the predictor wraps
     net: nn.Module
+    history: pd.DataFrame|None = None  # per-epoch table of the fit that made it (`history_table`), when it kept one
 
     @property
     def device(self) -> torch.device:
@@ -371,6 +419,72 @@ def write_results(rows: list[ResultRow], path, # writes path.csv and path.md
     path.with_suffix(".md").write_text(f"# {title}\n\n{shown.to_markdown(index=False)}\n")
     return path.with_suffix(".csv"), path.with_suffix(".md")
 
+# %% ../nbs/03_train.ipynb #f0873e0a
+class PreprocessingWarning(UserWarning):
+    "Data were filled, dropped or coerced on the way in (see the run's `preprocessing.md`)."
+
+_REPORT: ContextVar[tuple[list, bool]|None] = ContextVar("gru_hybrids_report", default=None)
+
+def report_step(step: str, # short name: 'read', 'filled', 'dropped', 'filtered', 'coerced', ...
+                reason: str, # one sentence: what happened and why
+                count: int|None=None, # how many rows, items or steps it concerned
+                **detail): # JSON-able extras, e.g. rows=[3, 17]
+    "Record a preprocessing step in the open `collect_report`, or warn when none is open and it changed something."
+    entry = dict(step=step, reason=reason, count=None if count is None else int(count), **detail)
+    json.dumps(entry)   # details must be plain data: fail here, not when the report is written
+    if (open_report := _REPORT.get()) is None:
+        if step != "read" and count != 0: warnings.warn(reason, PreprocessingWarning, stacklevel=2)
+        return
+    report, echo = open_report
+    report.append(entry)
+    if echo: print(f"  [{step}] {reason}", flush=True)
+
+@contextmanager
+def collect_report(echo: bool=False): # print each step as it is recorded
+    "Collect the `report_step`s made inside the block into the list it yields."
+    token = _REPORT.set((report := [], echo))
+    try: yield report
+    finally: _REPORT.reset(token)
+
+# %% ../nbs/03_train.ipynb #7e2444dc
+def write_report(report: list[dict], folder) -> tuple[Path, Path]:
+    "Write `report` (from `collect_report`) to `folder` as `preprocessing.json` and a readable `preprocessing.md`."
+    folder = Path(folder)
+    _atomic_write(folder / "preprocessing.json", json.dumps(report, indent=1, default=str).encode())
+    lines = ["# What was read, filled, dropped and why", "", "| step | count | what and why |", "|---|---|---|"]
+    lines += [f"| {e['step']} | {'' if e['count'] is None else e['count']} | {e['reason']} |" for e in report]
+    if not report: lines.append("| (nothing) | | the data were used as read |")
+    _atomic_write(folder / "preprocessing.md", ("\n".join(lines) + "\n").encode())
+    return folder / "preprocessing.json", folder / "preprocessing.md"
+
+# %% ../nbs/03_train.ipynb #970baaa6
+RUN_MANIFEST = "run.json"
+
+def check_out_dir(folder, overwrite: bool=False) -> Path:
+    "`folder` as a Path, after checking that a run can write there (see above); creates nothing."
+    folder = Path(folder)
+    if folder.exists() and not folder.is_dir(): raise NotADirectoryError(f"the output folder {folder} is a file: choose a folder")
+    existing = next(p for p in (folder, *folder.parents, Path(".")) if p.exists())
+    if existing.exists() and not existing.is_dir(): raise NotADirectoryError(f"the output folder {folder} would lie under the file {existing}")
+    if not os.access(existing, os.W_OK | os.X_OK): raise PermissionError(f"cannot write the output folder {folder}: {existing} is not writable")
+    if folder.is_dir() and any(folder.iterdir()):
+        if not (folder / RUN_MANIFEST).is_file():
+            raise FileExistsError(f"the output folder {folder} is not empty and holds no previous run ({RUN_MANIFEST}): choose a new or empty folder")
+        if not overwrite:
+            prev = json.loads((folder / RUN_MANIFEST).read_text())
+            raise FileExistsError(f"the output folder {folder} holds a previous run ({prev.get('architecture')}, {prev.get('finished', '?')}): "
+                                  "pass --overwrite (overwrite=True) to replace it, or choose another folder")
+    return folder
+
+def clear_previous_run(folder: Path):
+    "Remove the files (and folders) a previous run listed in `folder`'s manifest, then the manifest."
+    if not (manifest := folder / RUN_MANIFEST).is_file(): return
+    for name in json.loads(manifest.read_text()).get("files", []):
+        p = folder / name
+        if p.resolve().parent != folder.resolve(): continue   # a manifest names files of its own folder only
+        shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
+    manifest.unlink()
+
 # %% ../nbs/03_train.ipynb #c555e9aa
 @dataclass
 class Architecture:
@@ -389,6 +503,10 @@ class Architecture:
     figure: Callable|None = field(default=None, repr=False)  # figure(model, split, path): saves a PNG
     tunable: tuple[str, ...] = ()            # configuration fields offered as command-line options
     set_epochs: Callable = field(default=lambda cfg, epochs: replace(cfg, epochs=epochs), repr=False)
+    predictor: type|None = None              # the `Predictor` class: `gru-hybrids predict` loads `--model` with it
+    predictions: Callable|None = field(default=None, repr=False)   # predictions(model, split) -> DataFrame, one row per test unit
+    predict_file: Callable|None = field(default=None, repr=False)  # predict_file(model, path, **options) -> DataFrame; options become flags
+    shipped_models: dict[str, str] = field(default_factory=dict)   # name -> file under the package of trained models that ship
 
 ARCHITECTURES: dict[str, Architecture] = {}
 
@@ -417,23 +535,67 @@ def read_data(arch: Architecture, data: str|None=None, **options) -> tuple[Any, 
 
 # %% ../nbs/03_train.ipynb #f68875b6
 def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name or a file path
-                   out_dir=None, # folder for metrics.csv, model.ckpt and figure.png (default gru_hybrids_output/NAME)
-                   seed: int=0, quick: bool=False, epochs: int|None=None, device: str="auto", show_progress: bool=True,
+                   out_dir=None, # folder for the run's files (default gru_hybrids_output/NAME)
+                   seed: int=0, quick: bool=False, epochs: int|None=None, device: str="auto",
+                   show_progress: bool|str=True, # the fit's progress display (see `run_one_cycle`); True also echoes the data report
                    config: dict|None=None, # configuration fields to change
+                   overwrite: bool=False, # replace a previous run in `out_dir`
                    **read_options) -> dict:
-    "Read, split, fit, evaluate against the baselines, save model, metrics and figure; returns the headline row."
+    "Read, split, fit, evaluate against the baselines and write the run's files (see below); returns the headline row."
     arch = ARCHITECTURES[arch] if isinstance(arch, str) else arch
-    device = resolve_device(device)   # settings are checked before any data is read
+    device = resolve_device(device)   # settings and the output folder are checked before any data is read
     cfg = replace(arch.quick if quick else arch.full, **(config or {}))
     if epochs is not None: cfg = arch.set_epochs(cfg, epochs)
-    data_obj, name = read_data(arch, data, **read_options)
-    split = arch.split(data_obj, cfg, name)
-    t0 = time.time(); model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress); secs = time.time() - t0
+    out = check_out_dir(out_dir or f"gru_hybrids_output/{arch.name}", overwrite)
+    started = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    with collect_report(echo=show_progress is not False) as report:
+        data_obj, name = read_data(arch, data, **read_options)
+        split = arch.split(data_obj, cfg, name)
+        t0 = time.time(); model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress); secs = time.time() - t0
     table = arch.evaluate(model, split, seed)
-    out = Path(out_dir or f"gru_hybrids_output/{arch.name}"); out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "metrics.csv"); model.save(out / "model.ckpt")
-    if arch.figure: arch.figure(model, split, out / "figure.png")
-    return dict(dataset=name, **headline(table, *arch.metric), train_seconds=round(secs, 1))
+    row = dict(dataset=name, **headline(table, *arch.metric), train_seconds=round(secs, 1))
+    clear_previous_run(out); out.mkdir(parents=True, exist_ok=True)
+    manifest = dict(architecture=arch.name, dataset=name, data=data, seed=seed, quick=quick, device=str(device), config=asdict(cfg),
+                    read_options={k: v for k, v in read_options.items() if v is not None}, library_version=__version__,
+                    started=started, headline=row, files=[])
+    try: _write_run_files(arch, model, split, table, report, out, manifest["files"])
+    finally:   # even a failed write leaves a manifest of what it wrote, so --overwrite can clean up
+        manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+        _atomic_write(out / RUN_MANIFEST, json.dumps(manifest, indent=1, default=str).encode())
+    return row
+
+# %% ../nbs/03_train.ipynb #0c4a8aa3
+def _write_run_files(arch: Architecture, model, split, table: pd.DataFrame, report: list, out: Path, files: list[str]):
+    "Write the run's files into `out`, adding each name to `files` as it is written."
+    files += ["metrics.csv"]; table.to_csv(out / "metrics.csv")
+    files += ["model.ckpt"]; model.save(out / "model.ckpt")
+    files += ["preprocessing.json", "preprocessing.md"]; write_report(report, out)
+    if arch.predictions is not None:
+        files.append("predictions.csv"); arch.predictions(model, split).to_csv(out / "predictions.csv", index=False)
+    if (history := getattr(model, "history", None)) is not None and len(history):
+        files += ["history.csv", "history.png"]; history.to_csv(out / "history.csv", index=False)
+        plot_history(history, out / "history.png", title=f"{arch.name}: training history")
+    if arch.figure: files.append("figure.png"); arch.figure(model, split, out / "figure.png")
+
+# %% ../nbs/03_train.ipynb #13c411b0
+def resolve_model(arch: Architecture, model: str) -> Path:
+    "The checkpoint `model` names: a file path, or one of `arch.shipped_models`."
+    if model in arch.shipped_models: return Path(importlib.import_module("gru_hybrids").__file__).parent / arch.shipped_models[model]
+    if not Path(model).is_file():
+        names = ", ".join(arch.shipped_models) or "none ship"
+        raise FileNotFoundError(f"--model {model!r} is neither a checkpoint file nor a shipped model of {arch.name} ({names})")
+    return Path(model)
+
+def predict_from_file(arch: Architecture|str, model: str, # a checkpoint path or a shipped model's name
+                      data: str, # the file to predict on, in the format `arch.predict_file` reads
+                      device: str="auto", **options) -> pd.DataFrame:
+    "The predictions of the trained `model` on the file `data` (one row per input unit)."
+    arch = ARCHITECTURES[arch] if isinstance(arch, str) else arch
+    if arch.predict_file is None or arch.predictor is None: raise NotImplementedError(f"{arch.name} has no predict command")
+    path = resolve_model(arch, model)
+    if not Path(data).is_file(): raise FileNotFoundError(f"--data {data!r} is not a file")
+    predictor = arch.predictor.load(path, device=device)
+    return arch.predict_file(predictor, data, **{k: v for k, v in options.items() if v is not None})
 
 def headline(table: pd.DataFrame, metric: str, higher_is_better: bool=True) -> dict:
     "Our first row and the best baseline on `metric` (test rows when there is a `split` column): rows named 'ours...' are ours."
