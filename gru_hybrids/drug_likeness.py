@@ -20,15 +20,12 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from fastai.torch_core import Module
 from .core import GRUEncoder, GRUAttentionClassifier, lengths_to_mask
-from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate, Vocab, UnknownTokenError
+from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate, Vocab, UnknownTokenError, check_string_list
 from fastcore.basics import patch
 from .metrics import classification_metrics, regression_metrics
 from .splits import group_kfold, random_kfold
 from .train import (seed_everything, fit_network, run_one_cycle, RebuildableModule, Predictor, read_checkpoint,
-                               rebuild_network, Architecture, register_architecture)
-try: from gru_hybrids.train import report_step
-except ImportError:
-    def report_step(step: str, reason: str, count: int|None=None, **detail): warnings.warn(reason)
+                               rebuild_network, Architecture, register_architecture, report_step, history_table)
 
 # %% auto #0
 __all__ = ['SMILES_TOKEN', 'MAX_SMILES_LEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 'SMI_SUFFIXES', 'read_smiles_csv',
@@ -38,7 +35,8 @@ __all__ = ['SMILES_TOKEN', 'MAX_SMILES_LEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 
            'load_drug_likeness', 'load_moses_qed', 'read_smiles_table', 'read_smiles_file', 'murcko_scaffold',
            'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores', 'molecule_profile', 'nn_similarity',
            'ApplicabilityDomain', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel',
-           'sigmoid_mse', 'check_classes', 'atom_attention', 'draw_atom_attention', 'read_labelled_smiles']
+           'sigmoid_mse', 'check_classes', 'atom_attention', 'draw_atom_attention', 'read_labelled_smiles',
+           'predict_file']
 
 # %% ../nbs/19_drug_likeness.ipynb #2dd63b8c
 SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|->|<-|[=#\-+\\/:~@?>*$.()]")
@@ -81,8 +79,8 @@ def _smiles_list(smiles, what: str="smiles") -> list:
     except TypeError: raise TypeError(f"{what}: expected a list of SMILES strings, got {type(smiles).__name__}") from None
 
 def check_smiles(smiles, what: str="smiles") -> list[str]:
-    "`smiles` as a list of strings that all pass `smiles_problem`; else an error naming the first bad index and why."
-    smiles = _smiles_list(smiles, what)
+    "`smiles` as a list of strings that pass `check_string_list` and `smiles_problem`; else an error naming the first bad index and why."
+    smiles = check_string_list(smiles, what, MAX_SMILES_LEN)
     for i, s in enumerate(smiles):
         if (why := smiles_problem(s)) is not None: raise ValueError(f"{what}[{i}] {_short(s)}: {why}")
     return smiles
@@ -475,15 +473,16 @@ QUICK = DrugConfig(epochs=30, lm_epochs=2)
 def pretrain_smiles_lm(smiles, tokenizer: SmilesTokenizer, cfg: DrugConfig=DrugConfig(), seed: int=0,
                        valid_frac: float=0.05, # share of `smiles` held out for the reported `valid_loss`
                        bidirectional: bool=True, # also learn to predict each previous token (the classifier's backward GRU)
-                       device: str="auto") -> SmilesLanguageModel:
-    "A SMILES language model trained on `smiles` (cross-entropy of the next, and previous, token)."
+                       device: str="auto", show_progress: bool|str=False) -> SmilesLanguageModel:
+    "A SMILES language model trained on `smiles` (cross-entropy of the next, and previous, token); `history` holds its epochs."
     seed_everything(seed)
     smiles = list(smiles); n_valid = max(1, int(len(smiles) * valid_frac))
     ds = [SmilesDataset(part, np.zeros(len(part)), tokenizer, augment=cfg.augment, seed=seed, language_model=True)
           for part in (smiles[n_valid:], smiles[:n_valid])]
     lm = SmilesLanguageModel(len(tokenizer), cfg.emb_dim, cfg.hidden, cfg.n_layers, cfg.dropout, bidirectional)
-    learn = fit_network(lm, *ds, lm_loss, cfg.lm_epochs, cfg.lr, bs=128, collate=lm_collate, seed=seed, device=device)
+    learn = fit_network(lm, *ds, lm_loss, cfg.lm_epochs, cfg.lr, bs=128, collate=lm_collate, seed=seed, device=device, show_progress=show_progress)
     with learn.no_bar(): lm.valid_loss = float(learn.validate()[0])
+    lm.history = history_table(learn, "language model")
     lm.tokenizer = tokenizer  # fine-tuning must use the same ids
     return lm.eval()
 
@@ -523,8 +522,13 @@ class DrugLikenessModel(Predictor):
         if unfreeze: _freeze(net, True)
         learn = fit_network(net, *ds, loss, 1 if unfreeze else cfg.epochs, cfg.lr, bs=cfg.bs, collate=_collate, seed=seed,
                             device=device, show_progress=show_progress)
-        if unfreeze: _freeze(net, False); run_one_cycle(learn, cfg.epochs - 1, cfg.lr / 3, show_progress=show_progress)
-        return cls(net, tok, task, ApplicabilityDomain.fit(train.smiles, valid.smiles))
+        history = [history_table(learn, "frozen" if unfreeze else task)]
+        if unfreeze:
+            _freeze(net, False); run_one_cycle(learn, cfg.epochs - 1, cfg.lr / 3, show_progress=show_progress)
+            history.append(history_table(learn, "unfrozen"))
+        model = cls(net, tok, task, ApplicabilityDomain.fit(train.smiles, valid.smiles))
+        model.history = pd.concat(history, ignore_index=True)  # per epoch and stage: losses (written as history.csv by a run)
+        return model
 
 def _freeze(net: SmilesGRU, frozen: bool):
     "Freeze (or unfreeze) the embedding and the GRU, the parts a language model provides."
@@ -592,6 +596,9 @@ def score(self: DrugLikenessModel, smiles: list[str], standardize: bool=True,
     _check_choice("on_invalid", on_invalid, ("raise", "skip")); _check_choice("out_of_domain", out_of_domain, ("flag", "nan", "refuse"))
     if isinstance(n_views, bool) or not isinstance(n_views, int) or n_views < 0: raise ValueError(f"n_views must be an integer >= 0, got {n_views!r}")
     smiles = _smiles_list(smiles)
+    if on_invalid == "raise" and rows is None:
+        try: check_smiles(smiles)
+        except (TypeError, ValueError) as e: raise type(e)(f"{e}; fix it or pass on_invalid='skip' (--on-invalid skip) to score the others") from None
     where = [f"file row {r}" for r in rows] if rows is not None else [f"smiles[{i}]" for i in range(len(smiles))]
     std, why = _standardize_all(smiles) if standardize else (smiles, [smiles_problem(s) for s in smiles])
     bad = [i for i, w in enumerate(why) if w]
@@ -724,6 +731,29 @@ def _split(df: pd.DataFrame, cfg: DrugConfig, name: str) -> tuple[pd.DataFrame, 
 def _heavy_atoms(smiles: str) -> int:
     Chem, _ = _rdkit(); return Chem.MolFromSmiles(smiles).GetNumHeavyAtoms()
 
+# %% ../nbs/19_drug_likeness.ipynb #ef478df1
+def _predictions(model: DrugLikenessModel, split) -> pd.DataFrame:
+    "The test split's molecules with their label, P(drug) (alone and over 8 writings) and applicability domain."
+    test = split[2]
+    sc = model.score(test.smiles.tolist(), standardize=False)
+    return pd.DataFrame(dict(smiles=test.smiles.to_numpy(), label=test.label.to_numpy(), p_drug=sc.p_drug.to_numpy(),
+                             p_drug_8_writings=model.predict(test.smiles, standardize=False, n_views=8),
+                             in_domain=sc.in_domain.to_numpy(), nn_similarity=sc.nn_similarity.to_numpy(), domain_reasons=sc.reason.to_numpy()))
+
+def predict_file(model: DrugLikenessModel, path, # a CSV with a header row, or a .smi file (SMILES, whitespace, optional name)
+                 smiles_col: str="smiles", # the SMILES column of a CSV
+                 file_format: str="auto", # 'csv', 'smi', or 'auto': by the file's suffix (.smi .smiles .ism .can)
+                 on_invalid: str="raise", # invalid SMILES: 'raise' naming the file row, or 'skip' (status 'invalid', no score)
+                 out_of_domain: str="flag", # outside the applicability domain: 'flag' (scored, in_domain False), 'nan' or 'refuse'
+                 n_views: int=8 # random writings of each molecule averaged (0: the canonical SMILES alone)
+                ) -> pd.DataFrame:
+    "One row per row of the file: file_row, the file's other columns, and `score`'s columns."
+    raw = read_smiles_table(path, smiles_col, file_format)
+    report_step("read", f"{path}: read {len(raw)} molecules", count=len(raw), file=str(path))
+    sc = model.score(raw.original.tolist(), n_views=n_views, on_invalid=on_invalid, out_of_domain=out_of_domain, rows=raw.file_row.tolist())
+    other = [c for c in raw if c not in ("file_row", "original") and c not in sc]
+    return pd.concat([raw[["file_row"] + other].reset_index(drop=True), sc], axis=1)
+
 # %% ../nbs/19_drug_likeness.ipynb #c7afad9a
 def _fit(split, cfg: DrugConfig, seed: int, device: str, show_progress: bool) -> DrugLikenessModel:
     train, valid, test = split
@@ -749,4 +779,5 @@ def _plot_attention(model: DrugLikenessModel, split, path: Path):
 DRUG_LIKENESS = register_architecture(Architecture(
     "drug-likeness", "bi-GRU over SMILES with attention pooling, fine-tuned from a SMILES language model", __name__,
     ("drug_likeness",), quick=QUICK, full=FULL, read_file=read_labelled_smiles, split=_split, fit=_fit, evaluate=_evaluate,
-    metric=("AUROC", True), figure=_plot_attention, tunable=("from_scratch", "fold_seed", "augment")))
+    metric=("AUROC", True), figure=_plot_attention, tunable=("from_scratch", "fold_seed", "augment"),
+    predictor=DrugLikenessModel, predictions=_predictions, predict_file=predict_file))
