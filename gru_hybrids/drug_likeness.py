@@ -97,10 +97,16 @@ class SmilesTokenizer:
 
     @classmethod
     def fit(cls, smiles, min_freq: int=1) -> SmilesTokenizer:
-        "Vocabulary of the tokens appearing at least `min_freq` times in `smiles`, most frequent first."
-        return cls(Vocab.fit([tokenize_smiles(s) for s in smiles], min_freq=min_freq, specials=cls.specials).tokens)
+        "Vocabulary of the tokens appearing at least `min_freq` times in `smiles`, most frequent first; errors name the index."
+        return cls(Vocab.fit([_tokens(s, f"smiles[{i}]") for i, s in enumerate(smiles)], min_freq=min_freq, specials=cls.specials).tokens)
 
     def __len__(self): return len(self.vocab)
+
+# %% ../nbs/19_drug_likeness.ipynb #a8125c9f
+def _tokens(smiles: str, where: str) -> list[str]:
+    "`tokenize_smiles(smiles)`, its error prefixed with `where` (an index or a file row)."
+    try: return tokenize_smiles(smiles)
+    except ValueError as e: raise ValueError(f"{where}: {e}") from None
 
 # %% ../nbs/19_drug_likeness.ipynb #b71d5b55
 @patch
@@ -119,7 +125,7 @@ def decode(self: SmilesTokenizer, ids) -> str:
 @patch
 def unseen(self: SmilesTokenizer, smiles) -> list[str]:
     "The tokens of `smiles` missing from the vocabulary (they encode as `<unk>`)."
-    return self.vocab.unseen([tokenize_smiles(s) for s in smiles])
+    return self.vocab.unseen([_tokens(s, f"smiles[{i}]") for i, s in enumerate(smiles)])
 
 @patch
 def save(self: SmilesTokenizer, path) -> Path:
@@ -780,4 +786,5 @@ DRUG_LIKENESS = register_architecture(Architecture(
     "drug-likeness", "bi-GRU over SMILES with attention pooling, fine-tuned from a SMILES language model", __name__,
     ("drug_likeness",), quick=QUICK, full=FULL, read_file=read_labelled_smiles, split=_split, fit=_fit, evaluate=_evaluate,
     metric=("AUROC", True), figure=_plot_attention, tunable=("from_scratch", "fold_seed", "augment"),
-    predictor=DrugLikenessModel, predictions=_predictions, predict_file=predict_file))
+    predictor=DrugLikenessModel, predictions=_predictions, predict_file=predict_file,
+    shipped_models={"druglikeness": "shipped/druglikeness/druglikeness_classifier.ckpt", "qed": "shipped/druglikeness/qed_regressor.ckpt"}))
