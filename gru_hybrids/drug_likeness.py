@@ -20,23 +20,26 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from fastai.torch_core import Module
 from .core import GRUEncoder, GRUAttentionClassifier, lengths_to_mask
-from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate, Vocab, UnknownTokenError
+from .data import DatasetInfo, register_dataset, load_dataset, pad_sequences, pad_collate, Vocab, UnknownTokenError, check_string_list
 from fastcore.basics import patch
 from .metrics import classification_metrics, regression_metrics
 from .splits import group_kfold, random_kfold
 from .train import (seed_everything, fit_network, run_one_cycle, RebuildableModule, Predictor, read_checkpoint,
-                               rebuild_network, Architecture, register_architecture)
+                               rebuild_network, Architecture, register_architecture, report_step, history_table)
 
 # %% auto #0
-__all__ = ['SMILES_TOKEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 'FULL', 'QUICK', 'ATOM_TOKEN', 'DRUG_LIKENESS', 'tokenize_smiles',
-           'SmilesTokenizer', 'standardize_smiles', 'SmilesGRU', 'SmilesLanguageModel', 'lm_targets', 'lm_collate',
-           'lm_loss', 'randomize_smiles', 'SmilesDataset', 'load_drug_likeness', 'load_moses_qed', 'read_smiles_csv',
-           'murcko_scaffold', 'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores', 'DrugConfig',
-           'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel', 'atom_attention', 'draw_atom_attention',
-           'read_labelled_smiles']
+__all__ = ['SMILES_TOKEN', 'MAX_SMILES_LEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 'SMI_SUFFIXES', 'read_smiles_csv',
+           'DOMAIN_PROPERTIES', 'FULL', 'QUICK', 'MIN_PER_CLASS', 'ATOM_TOKEN', 'DRUG_LIKENESS', 'tokenize_smiles',
+           'smiles_problem', 'check_smiles', 'SmilesTokenizer', 'standardize_smiles', 'SmilesGRU',
+           'SmilesLanguageModel', 'lm_targets', 'lm_collate', 'lm_loss', 'randomize_smiles', 'SmilesDataset',
+           'load_drug_likeness', 'load_moses_qed', 'read_smiles_table', 'read_smiles_file', 'murcko_scaffold',
+           'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores', 'molecule_profile', 'nn_similarity',
+           'ApplicabilityDomain', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel',
+           'sigmoid_mse', 'check_classes', 'atom_attention', 'draw_atom_attention', 'read_labelled_smiles',
+           'predict_file']
 
 # %% ../nbs/19_drug_likeness.ipynb #2dd63b8c
-SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|[=#\-+\\/:~@?>*$.()]")
+SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|->|<-|[=#\-+\\/:~@?>*$.()]")
 
 def tokenize_smiles(smiles: str) -> list[str]:
     "Split a SMILES string into tokens (bracket atoms, Cl and Br kept whole); error on characters no token covers."
@@ -47,6 +50,40 @@ def tokenize_smiles(smiles: str) -> list[str]:
         tokens.append(m.group()); pos = m.end()
     if pos != len(smiles): raise ValueError(f"cannot tokenise SMILES {smiles!r} at position {pos}: {smiles[pos:pos + 5]!r}")
     return tokens
+
+# %% ../nbs/19_drug_likeness.ipynb #2872a751
+MAX_SMILES_LEN = 500  # characters: ten times the longest shipped drug (49 after standardisation); RDKit crashes near 30,000
+
+def _short(x, n: int=60) -> str:
+    "`repr(x)`, cut to about `n` characters (with the full length of a long string)."
+    r = repr(x)
+    return r if len(r) <= n else r[:n] + (f"... ({len(x):,} characters)" if isinstance(x, str) else "...")
+
+def smiles_problem(smiles) -> str|None:
+    "Why `smiles` is refused before any RDKit call (type, empty, length, whitespace, non-ASCII, untokenisable), or None."
+    if not isinstance(smiles, str): return f"not a string but {type(smiles).__name__}"
+    if not smiles: return "an empty string"
+    if len(smiles) > MAX_SMILES_LEN: return f"{len(smiles):,} characters, more than MAX_SMILES_LEN={MAX_SMILES_LEN}"
+    for i, ch in enumerate(smiles):
+        if ch.isspace(): return (f"whitespace {ch!r} at position {i}: a SMILES is one word "
+                                 "(a name after it belongs in a .smi file, read by read_smiles_file)")
+        if not " " < ch < "\x7f": return f"character {ch!r} (U+{ord(ch):04X}) at position {i}: SMILES are printable ASCII"
+    try: tokenize_smiles(smiles)
+    except ValueError as e: return str(e)
+    return None
+
+def _smiles_list(smiles, what: str="smiles") -> list:
+    "`smiles` as a list; refuses a single string or bytes (pass a list) and anything not iterable."
+    if isinstance(smiles, (str, bytes)): raise TypeError(f"{what}: got one string {_short(smiles)}; pass a list, e.g. [{_short(smiles)}]")
+    try: return list(smiles)
+    except TypeError: raise TypeError(f"{what}: expected a list of SMILES strings, got {type(smiles).__name__}") from None
+
+def check_smiles(smiles, what: str="smiles") -> list[str]:
+    "`smiles` as a list of strings that pass `check_string_list` and `smiles_problem`; else an error naming the first bad index and why."
+    smiles = check_string_list(smiles, what, MAX_SMILES_LEN)
+    for i, s in enumerate(smiles):
+        if (why := smiles_problem(s)) is not None: raise ValueError(f"{what}[{i}] {_short(s)}: {why}")
+    return smiles
 
 # %% ../nbs/19_drug_likeness.ipynb #f2942103
 class SmilesTokenizer:
@@ -60,10 +97,16 @@ class SmilesTokenizer:
 
     @classmethod
     def fit(cls, smiles, min_freq: int=1) -> SmilesTokenizer:
-        "Vocabulary of the tokens appearing at least `min_freq` times in `smiles`, most frequent first."
-        return cls(Vocab.fit([tokenize_smiles(s) for s in smiles], min_freq=min_freq, specials=cls.specials).tokens)
+        "Vocabulary of the tokens appearing at least `min_freq` times in `smiles`, most frequent first; errors name the index."
+        return cls(Vocab.fit([_tokens(s, f"smiles[{i}]") for i, s in enumerate(smiles)], min_freq=min_freq, specials=cls.specials).tokens)
 
     def __len__(self): return len(self.vocab)
+
+# %% ../nbs/19_drug_likeness.ipynb #a8125c9f
+def _tokens(smiles: str, where: str) -> list[str]:
+    "`tokenize_smiles(smiles)`, its error prefixed with `where` (an index or a file row)."
+    try: return tokenize_smiles(smiles)
+    except ValueError as e: raise ValueError(f"{where}: {e}") from None
 
 # %% ../nbs/19_drug_likeness.ipynb #b71d5b55
 @patch
@@ -82,7 +125,7 @@ def decode(self: SmilesTokenizer, ids) -> str:
 @patch
 def unseen(self: SmilesTokenizer, smiles) -> list[str]:
     "The tokens of `smiles` missing from the vocabulary (they encode as `<unk>`)."
-    return self.vocab.unseen([tokenize_smiles(s) for s in smiles])
+    return self.vocab.unseen([_tokens(s, f"smiles[{i}]") for i, s in enumerate(smiles)])
 
 @patch
 def save(self: SmilesTokenizer, path) -> Path:
@@ -106,9 +149,9 @@ def _rdkit():
     return Chem, rdMolStandardize
 
 def standardize_smiles(smiles: str) -> str|None:
-    "Largest fragment, neutralised, no stereo or isotopes, implicit H, canonical SMILES; None if RDKit cannot parse it."
+    "Largest fragment, neutralised, no stereo or isotopes, implicit H, canonical SMILES; None if `smiles_problem` refuses it or RDKit cannot parse it."
     Chem, std = _rdkit()
-    mol = Chem.MolFromSmiles(smiles) if isinstance(smiles, str) and smiles else None
+    mol = Chem.MolFromSmiles(smiles) if smiles_problem(smiles) is None else None
     if mol is None: return None
     mol = Chem.Mol(std.Uncharger().uncharge(std.LargestFragmentChooser().choose(mol)))
     Chem.RemoveStereochemistry(mol)
@@ -157,22 +200,28 @@ def lm_loss(logits: Tensor, targets: Tensor) -> Tensor:
 def randomize_smiles(smiles: str, seed: int) -> str:
     "Another valid SMILES of the same molecule (random atom order), reproducible by `seed`."
     Chem, _ = _rdkit()
+    if (why := smiles_problem(smiles)) is not None: raise ValueError(f"invalid SMILES {_short(smiles)}: {why}")
     mol = Chem.MolFromSmiles(smiles)
-    if mol is None: raise ValueError(f"invalid SMILES: {smiles!r}")
+    if mol is None: raise ValueError(f"invalid SMILES {_short(smiles)}: RDKit cannot parse it")
     return Chem.MolToRandomSmilesVect(mol, 1, randomSeed=seed)[0]
 
 class SmilesDataset(Dataset):
     "Items `(token ids, target)`; with `augment`, each access draws a random writing of the molecule."
     def __init__(self, smiles, targets, tokenizer: SmilesTokenizer, augment: bool=False, seed: int=0,
-                 language_model: bool=False): # items are the token ids alone, for pre-training
+                 language_model: bool=False, # items are the token ids alone, for pre-training
+                 names: list[str]|None=None): # what errors call molecule i (e.g. 'file row 7'; default 'molecule i')
         self.smiles, self.targets = list(smiles), np.asarray(targets, dtype=np.float32)
         if len(self.smiles) != len(self.targets): raise ValueError("smiles and targets differ in length")
+        self.names = list(names) if names is not None else [f"molecule {i}" for i in range(len(self.smiles))]
+        for i, s in enumerate(self.smiles):  # every molecule is checked before training starts
+            if (why := smiles_problem(s)) is not None: raise ValueError(f"{self.names[i]} {_short(s)}: {why}")
         self.tok, self.augment, self.lm = tokenizer, augment, language_model
         self.rng = np.random.default_rng(seed)
     def __len__(self): return len(self.smiles)
     def __getitem__(self, i):
         s = randomize_smiles(self.smiles[i], int(self.rng.integers(1 << 30))) if self.augment else self.smiles[i]
-        ids = torch.tensor(self.tok.encode(s))
+        try: ids = torch.tensor(self.tok.encode(s))
+        except ValueError as e: raise ValueError(f"{self.names[i]} {_short(self.smiles[i])}, written as {_short(s)}: {e}") from None
         return ids if self.lm else (ids, torch.tensor(self.targets[i]))
 
 # %% ../nbs/19_drug_likeness.ipynb #9f784c27
@@ -202,7 +251,7 @@ DRUG_LIKENESS_DATA = register_dataset(DatasetInfo(
 MOSES_QED = register_dataset(DatasetInfo(
     name="moses_qed",
     description="20,000 MOSES molecules with RDKit QED (regression target; unlabelled SMILES for pre-training).",
-    task="drug-likeness",
+    task="QED regression and LM pre-training (Python API; not a `train` dataset)",
     source="shipped in gru_hybrids (shipped/druglikeness) from molsets 0.3.1 (MOSES train); QED by RDKit",
     licence="MIT",
     citation="Polykovskiy et al. (2020) Front. Pharmacol. 11:565644; Bickerton et al. (2012) Nat. Chem. 4:90",
@@ -211,24 +260,66 @@ MOSES_QED = register_dataset(DatasetInfo(
     packages=("rdkit",)))
 
 # %% ../nbs/19_drug_likeness.ipynb #f0276704
-def read_smiles_csv(path, smiles_col: str="smiles", label_col: str|None=None,
-                    on_invalid: str="raise" # 'raise': error naming the first bad row; 'skip': drop and report
-                   ) -> pd.DataFrame:
-    "A user's molecules, standardised: columns smiles (standardised), original, and label if given."
-    if on_invalid not in ("raise", "skip"): raise ValueError(f"on_invalid must be 'raise' or 'skip', got {on_invalid!r}")
-    df = pd.read_csv(path)
-    missing = [c for c in (smiles_col, label_col) if c and c not in df.columns]
-    if missing: raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}")
-    std = df[smiles_col].map(standardize_smiles)
-    bad = std.isna()
-    if bad.any() and on_invalid == "raise":
-        row = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"{path}: invalid SMILES {df[smiles_col].iloc[row]!r} in file row {row + 2} "
-                         f"({int(bad.sum())} invalid in all); fix it or pass on_invalid='skip'")
-    if bad.any(): warnings.warn(f"{path}: skipped {int(bad.sum())} invalid SMILES of {len(df)}")
-    out = pd.DataFrame({"smiles": std, "original": df[smiles_col]})
-    if label_col: out["label"] = df[label_col]
-    return out[~bad].reset_index(drop=True)
+SMI_SUFFIXES = (".smi", ".smiles", ".ism", ".can")
+
+def _check_choice(name: str, value, choices: tuple, flag: bool=True):
+    "Refuse `value` unless it is one of `choices`, naming the argument and (with `flag`) its command-line option."
+    if value not in choices:
+        opt = f" (--{name.replace('_', '-')})" if flag else ""
+        raise ValueError(f"{name}{opt} must be one of {', '.join(map(repr, choices))}; got {value!r}")
+
+def read_smiles_table(path, smiles_col: str="smiles", file_format: str="auto") -> pd.DataFrame:
+    "The rows of a CSV (header row) or .smi file (SMILES, whitespace, optional name), unchecked: file_row, original, other columns."
+    _check_choice("file_format", file_format, ("auto", "csv", "smi"))
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no file at {path}")
+    smi = file_format == "smi" or (file_format == "auto" and path.suffix.lower() in SMI_SUFFIXES)
+    if not smi:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        if smiles_col not in df: raise KeyError(f"{path}: no column(s) {[smiles_col]}; the file has {list(df.columns)} "
+                                                f"(a .smi file without header: name it *.smi or pass file_format='smi')")
+        return df.rename(columns={smiles_col: "original"}).assign(file_row=np.arange(2, len(df) + 2))
+    rows, skipped = [], []
+    lines = path.read_text(encoding="utf-8").split("\n")
+    for n, line in enumerate(lines[:-1] if lines[-1] == "" else lines, 1):
+        line = line.rstrip("\r").strip(" \t")
+        smiles, name = (re.split(r"[ \t]+", line, maxsplit=1) + [""])[:2]
+        if not line or line.startswith("#") or (not rows and smiles.lower() in ("smiles", "smi")): skipped.append(n); continue
+        rows.append(dict(file_row=n, original=smiles, name=name))
+    if skipped: report_step("skipped", f"{path}: skipped {len(skipped)} blank, comment or header lines", count=len(skipped), rows=skipped[:10])
+    return pd.DataFrame(rows, columns=["file_row", "original", "name"])
+
+# %% ../nbs/19_drug_likeness.ipynb #12cda275
+def _standardize_all(smiles) -> tuple[list, list]:
+    "The standardised SMILES (None where refused) and why each was refused (None where valid)."
+    why = [smiles_problem(s) for s in smiles]
+    std = [standardize_smiles(s) if w is None else None for s, w in zip(smiles, why)]
+    return std, [w or ("RDKit cannot parse it" if s is None else None) for w, s in zip(why, std)]
+
+def read_smiles_file(path, smiles_col: str="smiles", label_col: str|None=None,
+                     on_invalid: str="raise", # 'raise': error naming the first bad row; 'skip': drop and report
+                     file_format: str="auto" # 'csv' (header row), 'smi' (no header), or 'auto': by the file's suffix
+                    ) -> pd.DataFrame:
+    "A user's molecules, checked and standardised: file_row, smiles (standardised), original, the file's other columns."
+    _check_choice("on_invalid", on_invalid, ("raise", "skip"))
+    raw = read_smiles_table(path, smiles_col, file_format)
+    if label_col and label_col not in raw: raise KeyError(f"{path}: no column(s) {[label_col]}; the file has {list(raw.columns)}")
+    report_step("read", f"{path}: read {len(raw)} molecules", count=len(raw), file=str(path), columns=list(raw.columns))
+    std, why = _standardize_all(raw.original.tolist())
+    bad = [i for i, w in enumerate(why) if w]
+    if bad and on_invalid == "raise":
+        raise ValueError(f"{path}: invalid SMILES {_short(raw.original[bad[0]])} in file row {raw.file_row[bad[0]]}: {why[bad[0]]} "
+                         f"({len(bad)} invalid in all); fix it or pass on_invalid='skip' (--on-invalid skip)")
+    if bad: report_step("dropped", f"{path}: skipped {len(bad)} invalid SMILES of {len(raw)}", count=len(bad),
+                        rows=[int(raw.file_row[i]) for i in bad[:10]], reasons=[why[i] for i in bad[:10]])
+    out = raw.assign(smiles=std).drop(index=bad).reset_index(drop=True)
+    if n := int((out.smiles != out.original).sum()):
+        report_step("standardised", f"standardisation rewrote {n} of {len(out)} SMILES (largest fragment, neutralised, no stereo, canonical)", count=n)
+    if n := int(out.smiles.duplicated(keep=False).sum()):
+        report_step("duplicates", f"{n} molecules occur more than once after standardisation (kept)", count=n)
+    return out[["file_row", "smiles", "original"] + [c for c in raw if c not in ("file_row", "original")]]
+
+read_smiles_csv = read_smiles_file  # the earlier name
 
 # %% ../nbs/19_drug_likeness.ipynb #e0d8c059
 def murcko_scaffold(smiles: str) -> str:
@@ -270,6 +361,85 @@ def baseline_scores(train: pd.DataFrame, test: pd.DataFrame, seed: int=0, n_tree
             "QED (RDKit)": qed_scores(test.smiles),
             "Morgan fingerprint + random forest": forest.predict_proba(morgan_fingerprints(test.smiles))[:, 1]}
 
+# %% ../nbs/19_drug_likeness.ipynb #d7893eeb
+DOMAIN_PROPERTIES = ("heavy_atoms", "mol_wt", "logp", "tpsa", "rot_bonds")
+
+def molecule_profile(smiles) -> pd.DataFrame:
+    "Per molecule: its elements, lowest and highest atomic formal charge, and the `DOMAIN_PROPERTIES` (RDKit)."
+    Chem, _ = _rdkit()
+    from rdkit.Chem import Crippen, Descriptors, rdMolDescriptors
+    rows = []
+    for i, s in enumerate(smiles):
+        m = Chem.MolFromSmiles(s) if smiles_problem(s) is None else None
+        if m is None: raise ValueError(f"smiles[{i}] {_short(s)} is not a valid SMILES")
+        charges = [a.GetFormalCharge() for a in m.GetAtoms()] or [0]
+        rows.append(dict(elements=sorted({a.GetSymbol() for a in m.GetAtoms()}), min_charge=min(charges), max_charge=max(charges),
+                         heavy_atoms=m.GetNumHeavyAtoms(), mol_wt=Descriptors.MolWt(m), logp=Crippen.MolLogP(m),
+                         tpsa=rdMolDescriptors.CalcTPSA(m), rot_bonds=rdMolDescriptors.CalcNumRotatableBonds(m)))
+    return pd.DataFrame(rows, columns=["elements", "min_charge", "max_charge", *DOMAIN_PROPERTIES])
+
+def nn_similarity(query: np.ndarray, reference: np.ndarray, bs: int=2048) -> np.ndarray:
+    "Tanimoto similarity of each query fingerprint (0/1 rows) to its most similar reference fingerprint."
+    ref = torch.from_numpy(np.asarray(reference, dtype=np.float32)); ref_bits = ref.sum(1)
+    out = [np.zeros(0, dtype=np.float32)]
+    for i in range(0, len(query), bs):
+        q = torch.from_numpy(np.asarray(query[i:i + bs], dtype=np.float32)); common = q @ ref.T
+        out.append((common / (q.sum(1, keepdim=True) + ref_bits - common).clamp_min(1)).amax(1).numpy())
+    return np.concatenate(out)
+
+# %% ../nbs/19_drug_likeness.ipynb #1a797fd2
+@dataclass
+class ApplicabilityDomain:
+    "What the training molecules span: elements, formal charges, property ranges, and their fingerprints."
+    elements: list[str]
+    charge_range: tuple[int, int]  # lowest and highest formal charge of any training atom
+    ranges: dict[str, tuple[float, float]]  # property -> (min, max) over the training molecules
+    min_similarity: float  # nearest-neighbour Tanimoto threshold: the `quantile` of the validation molecules'
+    fingerprints: np.ndarray  # [n_train x 2048] Morgan bits of the training molecules
+    quantile: float = 0.01
+
+    @classmethod
+    def fit(cls, train_smiles, valid_smiles, quantile: float=0.01) -> ApplicabilityDomain:
+        "The domain of `train_smiles`; the similarity threshold is the `quantile` of `valid_smiles`' nearest-neighbour similarity."
+        train_smiles, valid_smiles = list(train_smiles), list(valid_smiles)
+        if not train_smiles or not valid_smiles: raise ValueError("the applicability domain needs training and validation molecules")
+        prof, fps = molecule_profile(train_smiles), morgan_fingerprints(train_smiles)
+        sim = nn_similarity(morgan_fingerprints(valid_smiles), fps)
+        return cls(sorted(set().union(*prof.elements)), (int(prof.min_charge.min()), int(prof.max_charge.max())),
+                   {p: (float(prof[p].min()), float(prof[p].max())) for p in DOMAIN_PROPERTIES},
+                   float(np.quantile(sim, quantile)), fps, quantile)
+
+    def state(self) -> dict:
+        "Plain JSON data (the fingerprints as base64-packed bits)."
+        import base64
+        return dict(elements=self.elements, charge_range=list(self.charge_range), ranges={k: list(v) for k, v in self.ranges.items()},
+                    min_similarity=self.min_similarity, quantile=self.quantile, n_bits=int(self.fingerprints.shape[1]),
+                    fingerprints=base64.b64encode(np.packbits(self.fingerprints, axis=1).tobytes()).decode())
+
+    @classmethod
+    def from_state(cls, d: dict) -> ApplicabilityDomain:
+        "The domain `state()` wrote."
+        import base64
+        bits = np.frombuffer(base64.b64decode(d["fingerprints"]), dtype=np.uint8).reshape(-1, d["n_bits"] // 8)
+        return cls(d["elements"], tuple(d["charge_range"]), {k: tuple(v) for k, v in d["ranges"].items()}, d["min_similarity"],
+                   np.unpackbits(bits, axis=1), d["quantile"])
+
+# %% ../nbs/19_drug_likeness.ipynb #bac38547
+@patch
+def check(self: ApplicabilityDomain, smiles) -> pd.DataFrame:
+    "Per molecule: in_domain, nn_similarity and domain_reasons ('' when in the domain)."
+    smiles = list(smiles)
+    if not smiles: return pd.DataFrame(dict(in_domain=pd.Series(dtype=bool), nn_similarity=pd.Series(dtype=float), domain_reasons=pd.Series(dtype=str)))
+    prof, sim = molecule_profile(smiles), nn_similarity(morgan_fingerprints(smiles), self.fingerprints)
+    (lo, hi), reasons = self.charge_range, []
+    for r, s in zip(prof.to_dict("records"), sim):
+        why = [f"element {e} not in training" for e in r["elements"] if e not in self.elements]
+        if r["min_charge"] < lo or r["max_charge"] > hi: why.append(f"formal charges {r['min_charge']:+d}..{r['max_charge']:+d} outside training {lo:+d}..{hi:+d}")
+        why += [f"{p} {r[p]:.4g} outside training {a:.4g}..{b:.4g}" for p, (a, b) in self.ranges.items() if not a <= r[p] <= b]
+        if s < self.min_similarity: why.append(f"nearest training molecule Tanimoto {s:.2f} < {self.min_similarity:.2f}")
+        reasons.append("; ".join(why))
+    return pd.DataFrame(dict(in_domain=[not w for w in reasons], nn_similarity=sim.round(4), domain_reasons=reasons))
+
 # %% ../nbs/19_drug_likeness.ipynb #a35beaec
 @dataclass
 class DrugConfig:
@@ -287,6 +457,21 @@ class DrugConfig:
     from_scratch: bool = False # the runner's choice: random weights instead of the shipped language model
     fold_seed: int = 0         # the runner's scaffold folds
 
+    def __post_init__(self):
+        "Refuse settings that cannot train, naming the field and what it must be."
+        for f in ("emb_dim", "hidden", "n_layers", "epochs", "bs", "lm_epochs"):
+            v = getattr(self, f)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"DrugConfig.{f} (--{f.replace('_', '-')}) must be an integer >= 1, got {v!r}")
+        if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
+            raise ValueError(f"DrugConfig.dropout must be a number in [0, 1), got {self.dropout!r}")
+        if isinstance(self.lr, bool) or not isinstance(self.lr, (int, float)) or not (np.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"DrugConfig.lr must be a finite number > 0, got {self.lr!r}")
+        for f in ("augment", "gradual_unfreeze", "from_scratch"):
+            if not isinstance(getattr(self, f), bool): raise ValueError(f"DrugConfig.{f} must be True or False, got {getattr(self, f)!r}")
+        if isinstance(self.fold_seed, bool) or not isinstance(self.fold_seed, (int, np.integer)) or self.fold_seed < 0:
+            raise ValueError(f"DrugConfig.fold_seed must be an integer >= 0, got {self.fold_seed!r}")
+        if self.gradual_unfreeze and self.epochs < 2: raise ValueError("gradual_unfreeze needs epochs >= 2 (one frozen, then the rest)")
+
 FULL = DrugConfig()
 QUICK = DrugConfig(epochs=30, lm_epochs=2)
 
@@ -294,15 +479,16 @@ QUICK = DrugConfig(epochs=30, lm_epochs=2)
 def pretrain_smiles_lm(smiles, tokenizer: SmilesTokenizer, cfg: DrugConfig=DrugConfig(), seed: int=0,
                        valid_frac: float=0.05, # share of `smiles` held out for the reported `valid_loss`
                        bidirectional: bool=True, # also learn to predict each previous token (the classifier's backward GRU)
-                       device: str="auto") -> SmilesLanguageModel:
-    "A SMILES language model trained on `smiles` (cross-entropy of the next, and previous, token)."
+                       device: str="auto", show_progress: bool|str=False) -> SmilesLanguageModel:
+    "A SMILES language model trained on `smiles` (cross-entropy of the next, and previous, token); `history` holds its epochs."
     seed_everything(seed)
     smiles = list(smiles); n_valid = max(1, int(len(smiles) * valid_frac))
     ds = [SmilesDataset(part, np.zeros(len(part)), tokenizer, augment=cfg.augment, seed=seed, language_model=True)
           for part in (smiles[n_valid:], smiles[:n_valid])]
     lm = SmilesLanguageModel(len(tokenizer), cfg.emb_dim, cfg.hidden, cfg.n_layers, cfg.dropout, bidirectional)
-    learn = fit_network(lm, *ds, lm_loss, cfg.lm_epochs, cfg.lr, bs=128, collate=lm_collate, seed=seed, device=device)
+    learn = fit_network(lm, *ds, lm_loss, cfg.lm_epochs, cfg.lr, bs=128, collate=lm_collate, seed=seed, device=device, show_progress=show_progress)
     with learn.no_bar(): lm.valid_loss = float(learn.validate()[0])
+    lm.history = history_table(learn, "language model")
     lm.tokenizer = tokenizer  # fine-tuning must use the same ids
     return lm.eval()
 
@@ -316,34 +502,72 @@ def load_pretrained_lm() -> tuple[SmilesLanguageModel, SmilesTokenizer]:
 
 # %% ../nbs/19_drug_likeness.ipynb #a45f6697
 class DrugLikenessModel(Predictor):
-    "A trained `SmilesGRU` with its tokenizer: fit, predict on raw SMILES, save, load and export."
+    "A trained `SmilesGRU` with its tokenizer and applicability domain: fit, predict on raw SMILES, save, load and export."
     net_class = SmilesGRU
-    def __init__(self, net: SmilesGRU, tokenizer: SmilesTokenizer, task: str="classification"):
+    def __init__(self, net: SmilesGRU, tokenizer: SmilesTokenizer, task: str="classification",
+                 domain: ApplicabilityDomain|None=None): # what the training molecules span (None: unknown, and `predict` says so)
         if task not in ("classification", "regression"): raise ValueError(f"unknown task {task!r}")
-        self.net, self.tok, self.task = net.eval(), tokenizer, task
+        self.net, self.tok, self.task, self.domain = net.eval(), tokenizer, task, domain
 
     @classmethod
     def fit(cls, train: pd.DataFrame, # columns smiles (standardised) and target
             valid: pd.DataFrame, target: str="label", tokenizer: SmilesTokenizer|None=None,
             lm: SmilesLanguageModel|None=None, # start from its embedding and GRU, with its tokenizer (else from scratch)
             cfg: DrugConfig=DrugConfig(), seed: int=0, task: str="classification",
-            device: str="auto") -> DrugLikenessModel: # where to train and predict: 'cpu', 'cuda', 'auto'
+            device: str="auto", # where to train and predict: 'cpu', 'cuda', 'auto'
+            show_progress: bool=False) -> DrugLikenessModel: # a bar on a terminal, a line per epoch in a log
+        _check_targets(train, valid, target, task)
         seed_everything(seed)
         tok = tokenizer or getattr(lm, "tokenizer", None) or SmilesTokenizer.fit(train.smiles)
         net = SmilesGRU(len(tok), cfg.emb_dim, cfg.hidden, cfg.n_layers, dropout=cfg.dropout,
                         bidirectional=True if lm is None else lm.bidirectional)
         if lm is not None: _start_from(net, lm, tok)
-        ds = [SmilesDataset(df.smiles, df[target], tok, augment=cfg.augment and i == 0, seed=seed) for i, df in enumerate((train, valid))]
-        loss = nn.BCEWithLogitsLoss() if task == "classification" else nn.MSELoss()
+        ds = [SmilesDataset(df.smiles, df[target], tok, augment=cfg.augment and i == 0, seed=seed, names=_names(df)) for i, df in enumerate((train, valid))]
+        loss = nn.BCEWithLogitsLoss() if task == "classification" else sigmoid_mse
         unfreeze = lm is not None and cfg.gradual_unfreeze
         if unfreeze: _freeze(net, True)
-        learn = fit_network(net, *ds, loss, 1 if unfreeze else cfg.epochs, cfg.lr, bs=cfg.bs, collate=_collate, seed=seed, device=device)
-        if unfreeze: _freeze(net, False); run_one_cycle(learn, cfg.epochs - 1, cfg.lr / 3)
-        return cls(net, tok, task)
+        learn = fit_network(net, *ds, loss, 1 if unfreeze else cfg.epochs, cfg.lr, bs=cfg.bs, collate=_collate, seed=seed,
+                            device=device, show_progress=show_progress)
+        history = [history_table(learn, "frozen" if unfreeze else task)]
+        if unfreeze:
+            _freeze(net, False); run_one_cycle(learn, cfg.epochs - 1, cfg.lr / 3, show_progress=show_progress)
+            history.append(history_table(learn, "unfrozen"))
+        model = cls(net, tok, task, ApplicabilityDomain.fit(train.smiles, valid.smiles))
+        model.history = pd.concat(history, ignore_index=True)  # per epoch and stage: losses (written as history.csv by a run)
+        return model
 
 def _freeze(net: SmilesGRU, frozen: bool):
     "Freeze (or unfreeze) the embedding and the GRU, the parts a language model provides."
     for p in [*net.emb.parameters(), *net.encoder.parameters()]: p.requires_grad_(not frozen)
+
+def _names(df: pd.DataFrame) -> list[str]:
+    "How errors name each molecule of `df`: its file row when a reader recorded one, else its position."
+    return [f"file row {r}" for r in df.file_row] if "file_row" in df else [f"molecule {i}" for i in range(len(df))]
+
+# %% ../nbs/19_drug_likeness.ipynb #f5edabef
+MIN_PER_CLASS = 5  # molecules of each class the test, validation and training parts need at least
+
+def sigmoid_mse(output: Tensor, target: Tensor) -> Tensor:
+    "Squared error of `sigmoid(output)`: the regression loss, for targets in [0, 1] (QED)."
+    return F.mse_loss(torch.sigmoid(output), target)
+
+def check_classes(labels, label_col: str, where: str, min_per_class: int=1):
+    "Refuse labels with fewer than `min_per_class` molecules of class 0 or 1, naming the column and the counts."
+    counts = pd.Series(np.asarray(labels)).value_counts().reindex([0, 1], fill_value=0)
+    if counts.min() < min_per_class:
+        raise ValueError(f"{where}: label column {label_col!r} has {counts[0]} molecules of class 0 and {counts[1]} of class 1; "
+                         f"training needs at least {min_per_class} of each class")
+
+def _check_targets(train: pd.DataFrame, valid: pd.DataFrame, target: str, task: str):
+    "Refuse missing, non-0/1 (classification) or out-of-[0, 1] (regression) targets, and a class missing from a part."
+    for name, df in (("train", train), ("valid", valid)):
+        if target not in df: raise KeyError(f"{name} has no column {target!r}; it has {list(df.columns)}")
+        y = pd.to_numeric(df[target], errors="coerce").to_numpy(float)
+        ok = np.isin(y, (0, 1)) if task == "classification" else (y >= 0) & (y <= 1)
+        if not ok.all():
+            i = int(np.flatnonzero(~ok)[0]); want = "0 or 1" if task == "classification" else "a number in [0, 1] (the head is a sigmoid)"
+            raise ValueError(f"{name}[{target!r}] at position {i} is {df[target].iloc[i]!r}: targets must be {want}")
+        if task == "classification": check_classes(y, target, name)
 
 # %% ../nbs/19_drug_likeness.ipynb #a6bde81a
 @patch
@@ -364,42 +588,83 @@ def _predict_strings(self: DrugLikenessModel, smiles: list[str], bs: int=256) ->
     with torch.no_grad():
         out = torch.cat([self.net.eval()(*(t.to(self.device) for t in self.encode(smiles[i:i + bs]))).cpu()
                          for i in range(0, len(smiles), bs)])
-    return (torch.sigmoid(out) if self.task == "classification" else out).numpy()
+    return torch.sigmoid(out).numpy()  # P(drug), or the bounded regression output
 
 # %% ../nbs/19_drug_likeness.ipynb #044c7704
 @patch
-def predict(self: DrugLikenessModel, smiles, standardize: bool=True,
-            n_views: int=0 # also average over this many random writings of each molecule (test-time augmentation)
-           ) -> np.ndarray:
-    "Probability of being an approved drug (classification) or the predicted value; invalid SMILES raise."
-    smiles = list(smiles)
-    if isinstance(n_views, bool) or not isinstance(n_views, int) or n_views < 0:
-        raise ValueError(f"n_views must be an integer >= 0, got {n_views!r}")
-    if standardize:
-        std = [standardize_smiles(s) for s in smiles]
-        bad = [i for i, s in enumerate(std) if s is None]
-        if bad: raise ValueError(f"{len(bad)} invalid SMILES, first at index {bad[0]}: {smiles[bad[0]]!r}")
-        smiles = std
+def score(self: DrugLikenessModel, smiles: list[str], standardize: bool=True,
+          n_views: int=0, # also average over this many random writings of each molecule (test-time augmentation)
+          on_invalid: str="raise", # 'raise': error naming the first invalid SMILES; 'skip': status 'invalid', no prediction
+          out_of_domain: str="flag", # outside the applicability domain: 'flag' (scored, in_domain False), 'nan', or 'refuse'
+          rows: list|None=None # file rows of the inputs, for messages (default: their indices)
+         ) -> pd.DataFrame:
+    "One row per input: input, smiles, status, p_drug (or prediction), in_domain, nn_similarity, reason."
+    _check_choice("on_invalid", on_invalid, ("raise", "skip")); _check_choice("out_of_domain", out_of_domain, ("flag", "nan", "refuse"))
+    if isinstance(n_views, bool) or not isinstance(n_views, int) or n_views < 0: raise ValueError(f"n_views must be an integer >= 0, got {n_views!r}")
+    smiles = _smiles_list(smiles)
+    if on_invalid == "raise" and rows is None:
+        try: check_smiles(smiles)
+        except (TypeError, ValueError) as e: raise type(e)(f"{e}; fix it or pass on_invalid='skip' (--on-invalid skip) to score the others") from None
+    where = [f"file row {r}" for r in rows] if rows is not None else [f"smiles[{i}]" for i in range(len(smiles))]
+    std, why = _standardize_all(smiles) if standardize else (smiles, [smiles_problem(s) for s in smiles])
+    bad = [i for i, w in enumerate(why) if w]
+    if bad and on_invalid == "raise":
+        raise ValueError(f"{len(bad)} invalid SMILES, first {where[bad[0]]} {_short(smiles[bad[0]])}: {why[bad[0]]}; "
+                         "fix it or pass on_invalid='skip' (--on-invalid skip) to score the others")
+    if bad: report_step("skipped", f"{len(bad)} of {len(smiles)} SMILES are invalid and were not scored (status 'invalid'), "
+                        f"first {where[bad[0]]}: {why[bad[0]]}", count=len(bad), rows=[where[i] for i in bad[:10]])
+    ok = [i for i in range(len(smiles)) if not why[i]]
+    out = pd.DataFrame(dict(input=smiles, smiles=std, status=["invalid" if w else "ok" for w in why], reason=[w or "" for w in why]))
+    out[self._column] = np.nan; out["in_domain"] = pd.Series([None] * len(out), dtype=object); out["nn_similarity"] = np.nan
+    if ok: self._score_valid(out, ok, [std[i] for i in ok], n_views, out_of_domain, where)
+    return out[["input", "smiles", "status", self._column, "in_domain", "nn_similarity", "reason"]]
+
+@patch(as_prop=True)
+def _column(self: DrugLikenessModel) -> str: return "p_drug" if self.task == "classification" else "prediction"
+
+# %% ../nbs/19_drug_likeness.ipynb #01a24df8
+@patch
+def _score_valid(self: DrugLikenessModel, out: pd.DataFrame, ok: list[int], smiles: list[str], n_views: int, out_of_domain: str, where: list[str]):
+    "Fill the domain columns and the predictions of the valid rows `ok` of `out` (their standardised `smiles`)."
+    if self.domain is None: warnings.warn("this model records no applicability domain (in_domain is unknown)")
+    else:
+        dom = self.domain.check(smiles)
+        out.loc[ok, "in_domain"], out.loc[ok, "nn_similarity"] = dom.in_domain.to_numpy(object), dom.nn_similarity.to_numpy()
+        out.loc[ok, "reason"] = dom.domain_reasons.to_numpy()
+        if n := int((~dom.in_domain).sum()):
+            first = ok[int(np.flatnonzero(~dom.in_domain)[0])]
+            if out_of_domain == "refuse":
+                raise ValueError(f"{n} molecules are outside the model's applicability domain, first {where[first]} {_short(out.input[first])}: "
+                                 f"{out.reason[first]}; pass out_of_domain='flag' (--out-of-domain flag) to score them anyway")
+            report_step("out of domain", f"{n} of {len(smiles)} molecules are outside the model's applicability domain (in_domain False"
+                        + (", not scored)" if out_of_domain == "nan" else "; their predictions are extrapolations)"), count=n)
+        if out_of_domain == "nan":
+            keep = dom.in_domain.to_numpy(bool); out.loc[[i for i, k in zip(ok, keep) if not k], "status"] = "out of domain"
+            ok, smiles = [i for i, k in zip(ok, keep) if k], [s for s, k in zip(smiles, keep) if k]
+    if not smiles: return
     if unseen := self.tok.unseen(smiles): warnings.warn(f"tokens {unseen} are not in the vocabulary; they are read as <unk>")
     views = [smiles] + [[randomize_smiles(s, seed=v) for s in smiles] for v in range(1, n_views + 1)]
-    return np.mean([self._predict_strings(v) for v in views], axis=0)
+    out.loc[ok, self._column] = np.mean([self._predict_strings(v) for v in views], axis=0)
 
+# %% ../nbs/19_drug_likeness.ipynb #02209c5b
 @patch
-def token_attention(self: DrugLikenessModel, smiles: str) -> tuple[list[str], np.ndarray]:
-    "The tokens of (standardised) `smiles` and the attention weight of each (without `<bos>`/`<eos>`)."
-    std = standardize_smiles(smiles)
-    if std is None: raise ValueError(f"invalid SMILES: {smiles!r}")
-    x, l = (t.to(self.device) for t in self.encode([std]))
-    with torch.no_grad(): _, w = self.net.eval().forward_with_attention(x, l)
-    return tokenize_smiles(std), w[0, 1:-1].cpu().numpy()
+def predict(self: DrugLikenessModel, smiles: list[str], standardize: bool=True,
+            n_views: int=0, # also average over this many random writings of each molecule (test-time augmentation)
+            on_invalid: str="raise", # 'raise', or 'skip': NaN for invalid SMILES (reported)
+            out_of_domain: str="flag" # 'flag' (scored, reported), 'nan' (NaN, reported) or 'refuse' (error)
+           ) -> np.ndarray:
+    "P(approved drug) (classification) or the predicted value in [0, 1] (regression) of each SMILES."
+    return self.score(smiles, standardize, n_views, on_invalid, out_of_domain)[self._column].to_numpy(float)
 
 # %% ../nbs/19_drug_likeness.ipynb #4f4ad3f9
 @patch
-def state(self: DrugLikenessModel) -> dict: return dict(tokens=self.tok.itos[len(SmilesTokenizer.specials):], task=self.task)
+def state(self: DrugLikenessModel) -> dict:
+    return dict(tokens=self.tok.itos[len(SmilesTokenizer.specials):], task=self.task, domain=self.domain and self.domain.state())
 
 @patch(cls_method=True)
 def from_state(cls: DrugLikenessModel, net: SmilesGRU, state: dict) -> DrugLikenessModel:
-    return cls(net, SmilesTokenizer(state["tokens"]), state["task"])
+    domain = ApplicabilityDomain.from_state(state["domain"]) if state.get("domain") else None
+    return cls(net, SmilesTokenizer(state["tokens"]), state["task"], domain)
 
 @patch
 def example_inputs(self: DrugLikenessModel, pad_to: int=128) -> tuple[Tensor, Tensor]:
@@ -443,24 +708,57 @@ def draw_atom_attention(mol, weights: np.ndarray, size=(320, 240)) -> np.ndarray
     return np.asarray(Image.open(io.BytesIO(d.GetDrawingText())).convert("RGB"))
 
 # %% ../nbs/19_drug_likeness.ipynb #2965e2c9
-def read_labelled_smiles(path, # CSV of molecules
+def read_labelled_smiles(path, # CSV of molecules (a header row; a .smi file has no labels)
                          smiles_col: str="smiles", # SMILES column
                          label_col: str="label", # 0/1 label column (1: drug-like)
                          on_invalid: str="raise" # invalid SMILES: 'raise' naming the row, or 'skip' and report
                         ) -> pd.DataFrame:
-    "A user's labelled molecules for training: `read_smiles_csv` with 0/1 labels checked."
-    df = read_smiles_csv(path, smiles_col, label_col, on_invalid)
-    if not set(pd.unique(df.label)) <= {0, 1}: raise ValueError(f"{path}: labels must be 0/1, got {sorted(pd.unique(df.label))[:5]}")
+    "A user's labelled molecules for training: `read_smiles_file` with 0/1 labels and enough of each class checked."
+    if Path(path).suffix.lower() in SMI_SUFFIXES: raise ValueError(f"{path}: a SMILES file holds no labels; training reads a CSV with a 0/1 column (--label-col)")
+    df = read_smiles_file(path, smiles_col, label_col, on_invalid, file_format="csv")
+    y = pd.to_numeric(df[label_col], errors="coerce")
+    if (bad := ~y.isin([0, 1])).any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{path}: label {df[label_col][i]!r} in file row {df.file_row[i]}: column {label_col!r} (--label-col) must hold 0 or 1 "
+                         f"({int(bad.sum())} rows do not)")
+    df = df.drop(columns=[label_col]).assign(label=y.astype(int).to_numpy())
+    check_classes(df.label, label_col, f"{path} (a scaffold split into test, validation and training parts of at least {MIN_PER_CLASS} per class)",
+                  5 * MIN_PER_CLASS)
     return df
 
 def _split(df: pd.DataFrame, cfg: DrugConfig, name: str) -> tuple[pd.DataFrame, ...]:
-    "(train, valid, test) by scaffold: fold 0 is the test set, fold 1 validation."
+    "(train, valid, test) by scaffold: fold 0 is the test set, fold 1 validation; each part needs `MIN_PER_CLASS` of each class."
     folds = kfold_ids(df.smiles.tolist(), 5, seed=cfg.fold_seed)
     heavy = lambda d: d if "heavy_atoms" in d else d.assign(heavy_atoms=[_heavy_atoms(s) for s in d.smiles])
-    return heavy(df[folds >= 2]), df[folds == 1], heavy(df[folds == 0])
+    parts = dict(train=heavy(df[folds >= 2]), valid=df[folds == 1], test=heavy(df[folds == 0]))
+    for part, d in parts.items(): check_classes(d.label, "label", f"{name}: the {part} part of the scaffold split ({len(d)} molecules)", MIN_PER_CLASS)
+    return parts["train"], parts["valid"], parts["test"]
 
 def _heavy_atoms(smiles: str) -> int:
     Chem, _ = _rdkit(); return Chem.MolFromSmiles(smiles).GetNumHeavyAtoms()
+
+# %% ../nbs/19_drug_likeness.ipynb #ef478df1
+def _predictions(model: DrugLikenessModel, split) -> pd.DataFrame:
+    "The test split's molecules with their label, P(drug) (alone and over 8 writings) and applicability domain."
+    test = split[2]
+    sc = model.score(test.smiles.tolist(), standardize=False)
+    return pd.DataFrame(dict(smiles=test.smiles.to_numpy(), label=test.label.to_numpy(), p_drug=sc.p_drug.to_numpy(),
+                             p_drug_8_writings=model.predict(test.smiles, standardize=False, n_views=8),
+                             in_domain=sc.in_domain.to_numpy(), nn_similarity=sc.nn_similarity.to_numpy(), domain_reasons=sc.reason.to_numpy()))
+
+def predict_file(model: DrugLikenessModel, path, # a CSV with a header row, or a .smi file (SMILES, whitespace, optional name)
+                 smiles_col: str="smiles", # the SMILES column of a CSV
+                 file_format: str="auto", # 'csv', 'smi', or 'auto': by the file's suffix (.smi .smiles .ism .can)
+                 on_invalid: str="raise", # invalid SMILES: 'raise' naming the file row, or 'skip' (status 'invalid', no score)
+                 out_of_domain: str="flag", # outside the applicability domain: 'flag' (scored, in_domain False), 'nan' or 'refuse'
+                 n_views: int=8 # random writings of each molecule averaged (0: the canonical SMILES alone)
+                ) -> pd.DataFrame:
+    "One row per row of the file: file_row, the file's other columns, and `score`'s columns."
+    raw = read_smiles_table(path, smiles_col, file_format)
+    report_step("read", f"{path}: read {len(raw)} molecules", count=len(raw), file=str(path))
+    sc = model.score(raw.original.tolist(), n_views=n_views, on_invalid=on_invalid, out_of_domain=out_of_domain, rows=raw.file_row.tolist())
+    other = [c for c in raw if c not in ("file_row", "original") and c not in sc]
+    return pd.concat([raw[["file_row"] + other].reset_index(drop=True), sc], axis=1)
 
 # %% ../nbs/19_drug_likeness.ipynb #c7afad9a
 def _fit(split, cfg: DrugConfig, seed: int, device: str, show_progress: bool) -> DrugLikenessModel:
@@ -468,7 +766,7 @@ def _fit(split, cfg: DrugConfig, seed: int, device: str, show_progress: bool) ->
     lm, tok = (None, SmilesTokenizer.fit(train.smiles)) if cfg.from_scratch else load_pretrained_lm()
     if unseen := tok.unseen(pd.concat([train, valid, test]).smiles): warnings.warn(f"tokens {unseen} are not in the vocabulary; they are read as <unk>")
     if show_progress: print(f"training on {len(train)} molecules (validation {len(valid)}, test {len(test)}) ...", flush=True)
-    return DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm, cfg=cfg, seed=seed, device=device)
+    return DrugLikenessModel.fit(train, valid, tokenizer=tok, lm=lm, cfg=cfg, seed=seed, device=device, show_progress=show_progress)
 
 def _evaluate(model: DrugLikenessModel, split, seed: int) -> pd.DataFrame:
     "Test AUROC and AUPRC of the model (with and without 8 averaged writings) and of the baselines."
@@ -487,4 +785,6 @@ def _plot_attention(model: DrugLikenessModel, split, path: Path):
 DRUG_LIKENESS = register_architecture(Architecture(
     "drug-likeness", "bi-GRU over SMILES with attention pooling, fine-tuned from a SMILES language model", __name__,
     ("drug_likeness",), quick=QUICK, full=FULL, read_file=read_labelled_smiles, split=_split, fit=_fit, evaluate=_evaluate,
-    metric=("AUROC", True), figure=_plot_attention, tunable=("from_scratch", "fold_seed", "augment")))
+    metric=("AUROC", True), figure=_plot_attention, tunable=("from_scratch", "fold_seed", "augment"),
+    predictor=DrugLikenessModel, predictions=_predictions, predict_file=predict_file,
+    shipped_models={"druglikeness": "shipped/druglikeness/druglikeness_classifier.ckpt", "qed": "shipped/druglikeness/qed_regressor.ckpt"}))
