@@ -75,15 +75,25 @@ def _epoch_unit(x: np.ndarray, rows, source: str|None) -> str:
                      f"i.e. 1973-2128; milliseconds 1e11 to 5e12; microseconds; nanoseconds): {x[j]:g} in "
                      f"{_rows_text([rows[j]], source)} {why}; pass time_unit='s', 'ms', 'us' or 'ns' (--time-unit) to say what they are")
 
-# %% ../nbs/17_session_rec.ipynb #ff6eeaad
+# %% ../nbs/17_session_rec.ipynb #0598c693
+def _parse_dates(values: pd.Series, source: str|None) -> pd.Series:
+    "Strings as datetimes (NaT where unreadable); several UTC offsets become UTC (reported); offsets on some stamps only are refused."
+    try: return pd.to_datetime(values, errors="coerce", format="mixed")
+    except ValueError: pass   # pandas refuses several time zones in one column
+    aware = values.astype(str).str.strip().str.contains(r"(?:[+-]\d\d:?\d\d|Z|UTC|GMT)$").to_numpy()
+    if not aware.all():
+        raise ValueError(f"some time stamps have a UTC offset ({values.iloc[int(aware.argmax())]!r} in {_rows_text([values.index[int(aware.argmax())]], source)}) "
+                         f"and some have none ({values.iloc[int((~aware).argmax())]!r} in {_rows_text([values.index[int((~aware).argmax())]], source)}): "
+                         "write them all with an offset or all without")
+    report_step("coerced", "time stamps with different UTC offsets were converted to UTC (order and durations kept)", count=len(values))
+    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+
+# %% ../nbs/17_session_rec.ipynb #b12c7779
 def _parse_times(values: pd.Series, unit: str|None, source: str|None) -> tuple[pd.Series, str]:
     "Datetimes, and how they were read: numbers (or anything, when `unit` is given) as epoch times, strings as dates."
     if unit is not None and unit not in _PER_SECOND: raise ValueError(f"time_unit must be one of {list(_PER_SECOND)} or None, got {unit!r}")
     numeric = unit is not None or pd.api.types.is_numeric_dtype(values)
-    try: parsed = pd.to_numeric(values, errors="coerce") if numeric else pd.to_datetime(values, errors="coerce", format="mixed")
-    except (ValueError, TypeError) as e:   # e.g. naive and zone-aware stamps mixed
-        raise ValueError(f"the time stamps cannot be read as one kind of date ({str(e).splitlines()[0][:80]}); write them all "
-                         "in one form, all with the same UTC offset or all without") from None
+    parsed = pd.to_numeric(values, errors="coerce") if numeric else _parse_dates(values, source)
     bad = ~np.isfinite(parsed.to_numpy(float)) if numeric else parsed.isna().to_numpy()
     if bad.any():
         j = int(bad.argmax())
@@ -94,7 +104,7 @@ def _parse_times(values: pd.Series, unit: str|None, source: str|None) -> tuple[p
     unit = unit or _epoch_unit(parsed.to_numpy(float), values.index, source)
     return pd.to_datetime(parsed, unit=unit), how or f"epoch {_UNIT_NAMES[unit]} (from their magnitude)"
 
-# %% ../nbs/17_session_rec.ipynb #1e06b2ec
+# %% ../nbs/17_session_rec.ipynb #12734dcd
 def _drop_missing(df: pd.DataFrame, names: dict, on_missing: str, source: str|None) -> pd.DataFrame:
     "Refuse rows with a missing value (naming the first rows), or drop them with a report when `on_missing='drop'`."
     bad = df[list(names)].isna().any(axis=1).to_numpy()
@@ -115,7 +125,7 @@ def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int)
         gone["short_rows"] += int((~keep).sum()); gone["short_sessions"] |= set(df.session_id[~keep]); df = df[keep]
         if keep.all(): return df, gone
 
-# %% ../nbs/17_session_rec.ipynb #3a8a92e5
+# %% ../nbs/17_session_rec.ipynb #dd27c746
 def _log_columns(df: pd.DataFrame, session_col: str, item_col: str, time_col: str, description_col: str|None
                 ) -> tuple[pd.DataFrame, dict, str|None]:
     "(the columns as session_id, item_id, timestamp and description, {new name: the log's name}, the description column or None)."
@@ -165,7 +175,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                 count=len(raw), columns=[*names.values()] + ([desc_col] if desc_col else []), time_stamps=how)
     return _preprocess(df, removed, min_item_count, min_session_len, descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #e87239f6
+# %% ../nbs/17_session_rec.ipynb #6b108fa2
 def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_session_len: int, descriptions: dict) -> InteractionLog:
     "Drop immediate repeats, rare items and short sessions (reported), and order sessions by start time."
     df = df.sort_values(["session_id", "timestamp"], kind="stable")   # ties keep the file's order
@@ -436,7 +446,7 @@ class ItemKNN:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
 
-# %% ../nbs/17_session_rec.ipynb #25bd686a
+# %% ../nbs/17_session_rec.ipynb #62df57f3
 def check_sizes(**sizes):
     "Raise a clear error unless every size is a positive integer (`dropout`: a number in [0, 1))."
     for name, v in sizes.items():
@@ -645,7 +655,7 @@ def _next_probs(self: SessionRecommender, encoded: list[list[int]]) -> Tensor:
         probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
     return probs
 
-# %% ../nbs/17_session_rec.ipynb #7a0b9b06
+# %% ../nbs/17_session_rec.ipynb #964d3fe7
 _LISTS = (list, tuple, np.ndarray, pd.Series)
 
 def _item_ids(session, what: str) -> list[str]:
@@ -755,7 +765,7 @@ def plot_session_attention(rec: SessionRecommender, session: list, names: dict|N
     ax.set_xlabel("attended item"); ax.set_ylabel("predicting after")
     return ax
 
-# %% ../nbs/17_session_rec.ipynb #3687e010
+# %% ../nbs/17_session_rec.ipynb #b6a0707b
 def plot_item_influence(rec: SessionRecommender, session: list, names: dict|None=None, target: str|None=None, ax=None, width: int=28):
     "Bar chart of each item's leave-one-out influence on the prediction of `target` (default: the top item), labelled by description."
     infl = rec.item_influence(session, target)
@@ -789,7 +799,7 @@ def _plot_figure(rec: SessionRecommender, split: SessionSplit, path: Path):
     if rec.net.blocks: plot_session_attention(rec, session, ax=axes[0, 1])
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
-# %% ../nbs/17_session_rec.ipynb #552ff080
+# %% ../nbs/17_session_rec.ipynb #18a4dca5
 def predictions_table(rec: SessionRecommender, split: SessionSplit, k: int=20) -> pd.DataFrame:
     "One row per test target: session id, position in the session, the next item, its rank, and the top-`k` items (a JSON list)."
     k, tops = min(k, split.n_items), []
@@ -818,7 +828,7 @@ def predict_file(rec: SessionRecommender, path, # a log in the training format: 
     out = out.assign(n_items_read=recs.n_used[out.session], n_unknown=recs.n_unknown[out.session])
     return out[["session_id", "rank", "item_id", "description", "score", "n_items_read", "n_unknown"]].rename(columns={"score": "probability"})
 
-# %% ../nbs/17_session_rec.ipynb #480fa630
+# %% ../nbs/17_session_rec.ipynb #b3677ee9
 SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
     ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
