@@ -75,7 +75,7 @@ def _epoch_unit(x: np.ndarray, rows, source: str|None) -> str:
                      f"i.e. 1973-2128; milliseconds 1e11 to 5e12; microseconds; nanoseconds): {x[j]:g} in "
                      f"{_rows_text([rows[j]], source)} {why}; pass time_unit='s', 'ms', 'us' or 'ns' (--time-unit) to say what they are")
 
-# %% ../nbs/17_session_rec.ipynb #b4ae58d5
+# %% ../nbs/17_session_rec.ipynb #9b5e2862
 def _parse_dates(values: pd.Series, source: str|None) -> pd.Series:
     "Strings as datetimes (NaT where unreadable); several UTC offsets become UTC (reported); offsets on some stamps only are refused."
     try: return pd.to_datetime(values, errors="coerce", format="mixed")
@@ -88,7 +88,7 @@ def _parse_dates(values: pd.Series, source: str|None) -> pd.Series:
     report_step("coerced", "time stamps with different UTC offsets were converted to UTC (order and durations kept)", count=len(values))
     return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
 
-# %% ../nbs/17_session_rec.ipynb #311330ab
+# %% ../nbs/17_session_rec.ipynb #f9ebf071
 def _parse_times(values: pd.Series, unit: str|None, source: str|None) -> tuple[pd.Series, str]:
     "Datetimes, and how they were read: numbers (or anything, when `unit` is given) as epoch times, strings as dates."
     if unit is not None and unit not in _PER_SECOND: raise ValueError(f"time_unit must be one of {list(_PER_SECOND)} or None, got {unit!r}")
@@ -104,7 +104,7 @@ def _parse_times(values: pd.Series, unit: str|None, source: str|None) -> tuple[p
     unit = unit or _epoch_unit(parsed.to_numpy(float), values.index, source)
     return pd.to_datetime(parsed, unit=unit), how or f"epoch {_UNIT_NAMES[unit]} (from their magnitude)"
 
-# %% ../nbs/17_session_rec.ipynb #008e4b22
+# %% ../nbs/17_session_rec.ipynb #dfb9e538
 def _drop_missing(df: pd.DataFrame, names: dict, on_missing: str, source: str|None) -> pd.DataFrame:
     "Refuse rows with a missing value (naming the first rows), or drop them with a report when `on_missing='drop'`."
     bad = df[list(names)].isna().any(axis=1).to_numpy()
@@ -125,7 +125,7 @@ def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int)
         gone["short_rows"] += int((~keep).sum()); gone["short_sessions"] |= set(df.session_id[~keep]); df = df[keep]
         if keep.all(): return df, gone
 
-# %% ../nbs/17_session_rec.ipynb #46fdc49e
+# %% ../nbs/17_session_rec.ipynb #990dd832
 def _log_columns(df: pd.DataFrame, session_col: str, item_col: str, time_col: str, description_col: str|None
                 ) -> tuple[pd.DataFrame, dict, str|None]:
     "(the columns as session_id, item_id, timestamp and description, {new name: the log's name}, the description column or None)."
@@ -175,7 +175,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                 count=len(raw), columns=[*names.values()] + ([desc_col] if desc_col else []), time_stamps=how)
     return _preprocess(df, removed, min_item_count, min_session_len, descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #f06fd122
+# %% ../nbs/17_session_rec.ipynb #6a2cf04e
 def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_session_len: int, descriptions: dict) -> InteractionLog:
     "Drop immediate repeats, rare items and short sessions (reported), and order sessions by start time."
     df = df.sort_values(["session_id", "timestamp"], kind="stable")   # ties keep the file's order
@@ -288,7 +288,7 @@ def _catalogue(train_seqs: list[np.ndarray]) -> tuple[np.ndarray, dict, np.ndarr
     items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
     return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts])
 
-# %% ../nbs/17_session_rec.ipynb #ee8d7acf
+# %% ../nbs/17_session_rec.ipynb #c46df2b5
 def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> SequenceSet:
     "Drop items unseen in training (counted); keep sequences that still have a target with context."
     out_ids, out_seqs, out_first, n_unseen, n_dropped = [], [], [], 0, 0
@@ -317,7 +317,7 @@ def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict)
     return SessionSplit(train, _encode_eval(*valid, index, "valid", removed), _encode_eval(*test, index, "test", removed),
                         items, popularity, removed, {k: v for k, v in descriptions.items() if k in index})
 
-# %% ../nbs/17_session_rec.ipynb #77bb2b83
+# %% ../nbs/17_session_rec.ipynb #407598b1
 def _check_days(**days):
     "Each of `days` must be a positive finite number (None allowed for train_days)."
     for name, v in days.items():
@@ -350,7 +350,7 @@ def time_split(log: InteractionLog, test_days: float=14, valid_days: float=14,
     return _make_split(ids[part == 0], pick(0), (ids[part == 1], pick(1), np.ones((part == 1).sum(), int)),
                        (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed, log.descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #118164fb
+# %% ../nbs/17_session_rec.ipynb #121c7062
 def leave_last_split(log: InteractionLog) -> SessionSplit:
     "Per-user histories: the last item of each user is the test target, the one before the validation target."
     ids, seqs = _sequences(log.frame)
@@ -449,7 +449,7 @@ class ItemKNN:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
 
-# %% ../nbs/17_session_rec.ipynb #5daf6463
+# %% ../nbs/17_session_rec.ipynb #f9f4d3ad
 def check_sizes(**sizes):
     "Raise a clear error unless every size is a positive integer (`dropout`: a number in [0, 1))."
     for name, v in sizes.items():
@@ -658,7 +658,7 @@ def _next_probs(self: SessionRecommender, encoded: list[list[int]]) -> Tensor:
         probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
     return probs
 
-# %% ../nbs/17_session_rec.ipynb #efbf8714
+# %% ../nbs/17_session_rec.ipynb #fa4cd505
 _LISTS = (list, tuple, np.ndarray, pd.Series)
 
 def _item_ids(session, what: str) -> list[str]:
@@ -724,7 +724,7 @@ def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[
     with torch.no_grad(): _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]], device=self.device))
     return [self.items[i] for i in encoded], [w[0].mean(0).cpu().numpy() for w in weights]
 
-# %% ../nbs/17_session_rec.ipynb #d79bc478
+# %% ../nbs/17_session_rec.ipynb #0b2bc3f3
 @patch
 def item_influence(self: SessionRecommender, session: list, # one session of item ids
                    target: str|None=None # the item whose prediction is explained (default: the top one after the session)
@@ -738,7 +738,7 @@ def item_influence(self: SessionRecommender, session: list, # one session of ite
     return pd.DataFrame({"position": range(len(encoded)), "item_id": self.items[encoded],
                          "influence": (logp[0] - logp[1:]).numpy(), "target": self.items[t]})
 
-# %% ../nbs/17_session_rec.ipynb #e6f44f18
+# %% ../nbs/17_session_rec.ipynb #0aa8f0f3
 @patch
 def state(self: SessionRecommender) -> dict:
     return dict(items=self.items.tolist(), popularity=self.popularity.tolist(), descriptions=self.descriptions)
@@ -770,7 +770,7 @@ def plot_session_attention(rec: SessionRecommender, session: list, names: dict|N
     ax.set_xlabel("attended item"); ax.set_ylabel("predicting after")
     return ax
 
-# %% ../nbs/17_session_rec.ipynb #eeb86a7f
+# %% ../nbs/17_session_rec.ipynb #a2147a23
 def plot_item_influence(rec: SessionRecommender, session: list, names: dict|None=None, target: str|None=None, ax=None, width: int=28):
     "Bar chart of each item's leave-one-out influence on the prediction of `target` (default: the top item), labelled by description."
     infl = rec.item_influence(session, target)
@@ -804,7 +804,7 @@ def _plot_figure(rec: SessionRecommender, split: SessionSplit, path: Path):
     if rec.net.blocks: plot_session_attention(rec, session, ax=axes[0, 1])
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
-# %% ../nbs/17_session_rec.ipynb #469e3577
+# %% ../nbs/17_session_rec.ipynb #4e638904
 def predictions_table(rec: SessionRecommender, split: SessionSplit, k: int=20) -> pd.DataFrame:
     "One row per test target: session id, position in the session, the next item, its rank, and the top-`k` items (a JSON list)."
     k, tops = min(k, split.n_items), []
@@ -833,7 +833,7 @@ def predict_file(rec: SessionRecommender, path, # a log in the training format: 
     out = out.assign(n_items_read=recs.n_used[out.session], n_unknown=recs.n_unknown[out.session])
     return out[["session_id", "rank", "item_id", "description", "score", "n_items_read", "n_unknown"]].rename(columns={"score": "probability"})
 
-# %% ../nbs/17_session_rec.ipynb #e8c142c2
+# %% ../nbs/17_session_rec.ipynb #6c2c6dd5
 SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
     ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
