@@ -75,10 +75,32 @@ def _epoch_unit(x: np.ndarray, rows, source: str|None) -> str:
                      f"i.e. 1973-2128; milliseconds 1e11 to 5e12; microseconds; nanoseconds): {x[j]:g} in "
                      f"{_rows_text([rows[j]], source)} {why}; pass time_unit='s', 'ms', 'us' or 'ns' (--time-unit) to say what they are")
 
-# %% ../nbs/17_session_rec.ipynb #9b5e2862
-def _parse_dates(values: pd.Series, source: str|None) -> pd.Series:
-    "Strings as datetimes (NaT where unreadable); several UTC offsets become UTC (reported); offsets on some stamps only are refused."
-    try: return pd.to_datetime(values, errors="coerce", format="mixed")
+# %% ../nbs/17_session_rec.ipynb #3ee8bb01
+def _date_order(values: pd.Series, date_order: str|None, source: str|None) -> bool|None:
+    "Whether numeric dates are day first (None: the log has none); a clear error when the order is ambiguous or contradicted."
+    if date_order not in (None, "dmy", "mdy"): raise ValueError(f"date_order must be 'dmy', 'mdy' or None, got {date_order!r}")
+    values = values.drop_duplicates(); labels = values.index; values = values.reset_index(drop=True)   # each distinct date once
+    parts = values.astype(str).str.extract(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b").dropna().astype(int)
+    if parts.empty: return None
+    day_first, month_first = parts[0] > 12, parts[1] > 12   # dates that can only be d/m/y, only m/d/y
+    def where(mask) -> str:   # the first date that shows `mask`, and its row
+        j = parts.index[mask.to_numpy()][0]; return f"{values[j]!r} in {_rows_text([labels[j]], source)}"
+    if date_order is None and day_first.any() and month_first.any():
+        raise ValueError(f"the dates are written day first ({where(day_first)}) and month first ({where(month_first)}): write them in one order")
+    if date_order is None and not (day_first.any() or month_first.any()):
+        raise ValueError(f"dates like {values[parts.index[0]]!r} can be day/month/year or month/day/year, and none of the log's dates tells: "
+                         "pass date_order='dmy' or 'mdy' (--date-order dmy, --date-order mdy)")
+    dayfirst = date_order == "dmy" if date_order else bool(day_first.any())
+    if (against := month_first if dayfirst else day_first).any():
+        raise ValueError(f"date_order={'dmy' if dayfirst else 'mdy'} but {where(against)} has no month there: check date_order")
+    return dayfirst
+
+# %% ../nbs/17_session_rec.ipynb #aaa45175
+def _parse_dates(values: pd.Series, source: str|None, date_order: str|None=None) -> tuple[pd.Series, str]:
+    "Strings as datetimes (NaT where unreadable) and how they were read; several UTC offsets become UTC (reported); offsets on some only are refused."
+    order = _date_order(values, date_order, source)
+    dayfirst, how = bool(order), "dates" if order is None else f"dates, {'day/month' if order else 'month/day'}/year" + ("" if date_order else " (from the dates)")
+    try: return pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=dayfirst), how
     except ValueError: pass   # pandas refuses several time zones in one column
     aware = values.astype(str).str.strip().str.contains(r"(?:[+-]\d\d:?\d\d|Z|UTC|GMT)$").to_numpy()
     if not aware.all():
@@ -86,25 +108,25 @@ def _parse_dates(values: pd.Series, source: str|None) -> pd.Series:
                          f"and some have none ({values.iloc[int((~aware).argmax())]!r} in {_rows_text([values.index[int((~aware).argmax())]], source)}): "
                          "write them all with an offset or all without")
     report_step("coerced", "time stamps with different UTC offsets were converted to UTC (order and durations kept)", count=len(values))
-    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True)
+    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst), how + ", converted to UTC"
 
-# %% ../nbs/17_session_rec.ipynb #f9ebf071
-def _parse_times(values: pd.Series, unit: str|None, source: str|None) -> tuple[pd.Series, str]:
+# %% ../nbs/17_session_rec.ipynb #2534f30a
+def _parse_times(values: pd.Series, unit: str|None, source: str|None, date_order: str|None=None) -> tuple[pd.Series, str]:
     "Datetimes, and how they were read: numbers (or anything, when `unit` is given) as epoch times, strings as dates."
     if unit is not None and unit not in _PER_SECOND: raise ValueError(f"time_unit must be one of {list(_PER_SECOND)} or None, got {unit!r}")
     numeric = unit is not None or pd.api.types.is_numeric_dtype(values)
-    parsed = pd.to_numeric(values, errors="coerce") if numeric else _parse_dates(values, source)
+    parsed, how = (pd.to_numeric(values, errors="coerce"), None) if numeric else _parse_dates(values, source, date_order)
     bad = ~np.isfinite(parsed.to_numpy(float)) if numeric else parsed.isna().to_numpy()
     if bad.any():
         j = int(bad.argmax())
         raise ValueError(f"time stamp {values.iloc[j]!r} in {_rows_text([values.index[j]], source)} cannot be read as "
                          + (f"a number of {_UNIT_NAMES[unit]} (time_unit is for numeric time stamps)" if unit else "a finite number" if numeric else "a date or time"))
-    if not numeric: return parsed, "dates"
+    if not numeric: return parsed, how
     how = f"epoch {_UNIT_NAMES[unit]}" if unit else None
     unit = unit or _epoch_unit(parsed.to_numpy(float), values.index, source)
     return pd.to_datetime(parsed, unit=unit), how or f"epoch {_UNIT_NAMES[unit]} (from their magnitude)"
 
-# %% ../nbs/17_session_rec.ipynb #dfb9e538
+# %% ../nbs/17_session_rec.ipynb #bcf98cfe
 def _drop_missing(df: pd.DataFrame, names: dict, on_missing: str, source: str|None) -> pd.DataFrame:
     "Refuse rows with a missing value (naming the first rows), or drop them with a report when `on_missing='drop'`."
     bad = df[list(names)].isna().any(axis=1).to_numpy()
@@ -125,7 +147,7 @@ def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int)
         gone["short_rows"] += int((~keep).sum()); gone["short_sessions"] |= set(df.session_id[~keep]); df = df[keep]
         if keep.all(): return df, gone
 
-# %% ../nbs/17_session_rec.ipynb #990dd832
+# %% ../nbs/17_session_rec.ipynb #d400709e
 def _log_columns(df: pd.DataFrame, session_col: str, item_col: str, time_col: str, description_col: str|None
                 ) -> tuple[pd.DataFrame, dict, str|None]:
     "(the columns as session_id, item_id, timestamp and description, {new name: the log's name}, the description column or None)."
@@ -154,6 +176,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                       time_unit: str|None=None, # numeric time stamps: 's', 'ms', 'us' or 'ns' since 1970 (default: from their magnitude)
                       on_missing: str="raise", # rows without a session, item or time stamp: 'raise', or 'drop' them (reported)
                       description_col: str|None=None, # item descriptions for plots (default: a column named 'description', any case)
+                      date_order: str|None=None, # dates like 01/12/2010: 'dmy' or 'mdy' (default: from the dates, refused if they cannot tell)
                      ) -> InteractionLog:
     "Read an interaction log into ordered sessions, reporting what was read and what preprocessing removed."
     source = str(data) if isinstance(data, (str, Path)) else None
@@ -167,7 +190,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
     df = _drop_missing(df, names, on_missing, source).astype({"session_id": str, "item_id": str})
     removed["rows with a missing value"] -= len(df)
     descriptions, df = _descriptions(df), df[list(names)]
-    df["timestamp"], how = _parse_times(df.timestamp, time_unit, source)
+    df["timestamp"], how = _parse_times(df.timestamp, time_unit, source, date_order)
     report_step("read", f"{len(raw):,} rows of {Path(source).name if source else 'a DataFrame'}: {df.session_id.nunique():,} sessions, "
                 f"{df.item_id.nunique():,} items, time stamps ({how}) from {df.timestamp.min()} to {df.timestamp.max()}"
                 + (f"; item descriptions from column {desc_col!r}" if desc_col else "")
@@ -175,7 +198,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                 count=len(raw), columns=[*names.values()] + ([desc_col] if desc_col else []), time_stamps=how)
     return _preprocess(df, removed, min_item_count, min_session_len, descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #6a2cf04e
+# %% ../nbs/17_session_rec.ipynb #3d41c9f4
 def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_session_len: int, descriptions: dict) -> InteractionLog:
     "Drop immediate repeats, rare items and short sessions (reported), and order sessions by start time."
     df = df.sort_values(["session_id", "timestamp"], kind="stable")   # ties keep the file's order
@@ -288,7 +311,7 @@ def _catalogue(train_seqs: list[np.ndarray]) -> tuple[np.ndarray, dict, np.ndarr
     items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
     return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts])
 
-# %% ../nbs/17_session_rec.ipynb #c46df2b5
+# %% ../nbs/17_session_rec.ipynb #29f4804e
 def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> SequenceSet:
     "Drop items unseen in training (counted); keep sequences that still have a target with context."
     out_ids, out_seqs, out_first, n_unseen, n_dropped = [], [], [], 0, 0
@@ -317,7 +340,7 @@ def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict)
     return SessionSplit(train, _encode_eval(*valid, index, "valid", removed), _encode_eval(*test, index, "test", removed),
                         items, popularity, removed, {k: v for k, v in descriptions.items() if k in index})
 
-# %% ../nbs/17_session_rec.ipynb #407598b1
+# %% ../nbs/17_session_rec.ipynb #e56ae88d
 def _check_days(**days):
     "Each of `days` must be a positive finite number (None allowed for train_days)."
     for name, v in days.items():
@@ -350,7 +373,7 @@ def time_split(log: InteractionLog, test_days: float=14, valid_days: float=14,
     return _make_split(ids[part == 0], pick(0), (ids[part == 1], pick(1), np.ones((part == 1).sum(), int)),
                        (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed, log.descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #121c7062
+# %% ../nbs/17_session_rec.ipynb #33a63ef5
 def leave_last_split(log: InteractionLog) -> SessionSplit:
     "Per-user histories: the last item of each user is the test target, the one before the validation target."
     ids, seqs = _sequences(log.frame)
@@ -449,7 +472,7 @@ class ItemKNN:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
 
-# %% ../nbs/17_session_rec.ipynb #f9f4d3ad
+# %% ../nbs/17_session_rec.ipynb #502a46da
 def check_sizes(**sizes):
     "Raise a clear error unless every size is a positive integer (`dropout`: a number in [0, 1))."
     for name, v in sizes.items():
@@ -658,7 +681,7 @@ def _next_probs(self: SessionRecommender, encoded: list[list[int]]) -> Tensor:
         probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
     return probs
 
-# %% ../nbs/17_session_rec.ipynb #fa4cd505
+# %% ../nbs/17_session_rec.ipynb #3f9e6a96
 _LISTS = (list, tuple, np.ndarray, pd.Series)
 
 def _item_ids(session, what: str) -> list[str]:
@@ -724,7 +747,7 @@ def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[
     with torch.no_grad(): _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]], device=self.device))
     return [self.items[i] for i in encoded], [w[0].mean(0).cpu().numpy() for w in weights]
 
-# %% ../nbs/17_session_rec.ipynb #0b2bc3f3
+# %% ../nbs/17_session_rec.ipynb #f1088841
 @patch
 def item_influence(self: SessionRecommender, session: list, # one session of item ids
                    target: str|None=None # the item whose prediction is explained (default: the top one after the session)
@@ -738,7 +761,7 @@ def item_influence(self: SessionRecommender, session: list, # one session of ite
     return pd.DataFrame({"position": range(len(encoded)), "item_id": self.items[encoded],
                          "influence": (logp[0] - logp[1:]).numpy(), "target": self.items[t]})
 
-# %% ../nbs/17_session_rec.ipynb #0aa8f0f3
+# %% ../nbs/17_session_rec.ipynb #b2ab1ee9
 @patch
 def state(self: SessionRecommender) -> dict:
     return dict(items=self.items.tolist(), popularity=self.popularity.tolist(), descriptions=self.descriptions)
@@ -770,7 +793,7 @@ def plot_session_attention(rec: SessionRecommender, session: list, names: dict|N
     ax.set_xlabel("attended item"); ax.set_ylabel("predicting after")
     return ax
 
-# %% ../nbs/17_session_rec.ipynb #a2147a23
+# %% ../nbs/17_session_rec.ipynb #11f752b4
 def plot_item_influence(rec: SessionRecommender, session: list, names: dict|None=None, target: str|None=None, ax=None, width: int=28):
     "Bar chart of each item's leave-one-out influence on the prediction of `target` (default: the top item), labelled by description."
     infl = rec.item_influence(session, target)
@@ -804,7 +827,7 @@ def _plot_figure(rec: SessionRecommender, split: SessionSplit, path: Path):
     if rec.net.blocks: plot_session_attention(rec, session, ax=axes[0, 1])
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
-# %% ../nbs/17_session_rec.ipynb #4e638904
+# %% ../nbs/17_session_rec.ipynb #ebccdd4f
 def predictions_table(rec: SessionRecommender, split: SessionSplit, k: int=20) -> pd.DataFrame:
     "One row per test target: session id, position in the session, the next item, its rank, and the top-`k` items (a JSON list)."
     k, tops = min(k, split.n_items), []
@@ -833,7 +856,7 @@ def predict_file(rec: SessionRecommender, path, # a log in the training format: 
     out = out.assign(n_items_read=recs.n_used[out.session], n_unknown=recs.n_unknown[out.session])
     return out[["session_id", "rank", "item_id", "description", "score", "n_items_read", "n_unknown"]].rename(columns={"score": "probability"})
 
-# %% ../nbs/17_session_rec.ipynb #6c2c6dd5
+# %% ../nbs/17_session_rec.ipynb #f5bd6a17
 SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
     ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
