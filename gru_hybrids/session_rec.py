@@ -75,7 +75,7 @@ def _epoch_unit(x: np.ndarray, rows, source: str|None) -> str:
                      f"i.e. 1973-2128; milliseconds 1e11 to 5e12; microseconds; nanoseconds): {x[j]:g} in "
                      f"{_rows_text([rows[j]], source)} {why}; pass time_unit='s', 'ms', 'us' or 'ns' (--time-unit) to say what they are")
 
-# %% ../nbs/17_session_rec.ipynb #26a7e2a7
+# %% ../nbs/17_session_rec.ipynb #23ce6cf0
 def _date_order(values: pd.Series, date_order: str|None, source: str|None) -> bool|None:
     "Whether numeric dates are day first (None: the log has none); a clear error when the order is ambiguous or contradicted."
     if date_order not in (None, "dmy", "mdy"): raise ValueError(f"date_order must be 'dmy', 'mdy' or None, got {date_order!r}")
@@ -95,7 +95,7 @@ def _date_order(values: pd.Series, date_order: str|None, source: str|None) -> bo
         raise ValueError(f"date_order={'dmy' if dayfirst else 'mdy'} but {where(against)} has no month there: check date_order")
     return dayfirst
 
-# %% ../nbs/17_session_rec.ipynb #892876e6
+# %% ../nbs/17_session_rec.ipynb #9d181942
 def _parse_dates(values: pd.Series, source: str|None, date_order: str|None=None) -> tuple[pd.Series, str]:
     "Strings as datetimes (NaT where unreadable) and how they were read; several UTC offsets become UTC (reported); offsets on some only are refused."
     order = _date_order(values, date_order, source)
@@ -110,7 +110,7 @@ def _parse_dates(values: pd.Series, source: str|None, date_order: str|None=None)
     report_step("coerced", "time stamps with different UTC offsets were converted to UTC (order and durations kept)", count=len(values))
     return pd.to_datetime(values, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst), how + ", converted to UTC"
 
-# %% ../nbs/17_session_rec.ipynb #277b3642
+# %% ../nbs/17_session_rec.ipynb #e999e308
 def _parse_times(values: pd.Series, unit: str|None, source: str|None, date_order: str|None=None) -> tuple[pd.Series, str]:
     "Datetimes, and how they were read: numbers (or anything, when `unit` is given) as epoch times, strings as dates."
     if unit is not None and unit not in _PER_SECOND: raise ValueError(f"time_unit must be one of {list(_PER_SECOND)} or None, got {unit!r}")
@@ -126,7 +126,7 @@ def _parse_times(values: pd.Series, unit: str|None, source: str|None, date_order
     unit = unit or _epoch_unit(parsed.to_numpy(float), values.index, source)
     return pd.to_datetime(parsed, unit=unit), how or f"epoch {_UNIT_NAMES[unit]} (from their magnitude)"
 
-# %% ../nbs/17_session_rec.ipynb #775163e8
+# %% ../nbs/17_session_rec.ipynb #f486932b
 def _drop_missing(df: pd.DataFrame, names: dict, on_missing: str, source: str|None) -> pd.DataFrame:
     "Refuse rows with a missing value (naming the first rows), or drop them with a report when `on_missing='drop'`."
     bad = df[list(names)].isna().any(axis=1).to_numpy()
@@ -147,7 +147,7 @@ def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int)
         gone["short_rows"] += int((~keep).sum()); gone["short_sessions"] |= set(df.session_id[~keep]); df = df[keep]
         if keep.all(): return df, gone
 
-# %% ../nbs/17_session_rec.ipynb #219963b1
+# %% ../nbs/17_session_rec.ipynb #ffbb0a8a
 def _log_columns(df: pd.DataFrame, session_col: str, item_col: str, time_col: str, description_col: str|None
                 ) -> tuple[pd.DataFrame, dict, str|None]:
     "(the columns as session_id, item_id, timestamp and description, {new name: the log's name}, the description column or None)."
@@ -198,7 +198,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                 count=len(raw), columns=[*names.values()] + ([desc_col] if desc_col else []), time_stamps=how)
     return _preprocess(df, removed, min_item_count, min_session_len, descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #dda1c471
+# %% ../nbs/17_session_rec.ipynb #bb7dda5c
 def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_session_len: int, descriptions: dict) -> InteractionLog:
     "Drop immediate repeats, rare items and short sessions (reported), and order sessions by start time."
     df = df.sort_values(["session_id", "timestamp"], kind="stable")   # ties keep the file's order
@@ -311,7 +311,7 @@ def _catalogue(train_seqs: list[np.ndarray]) -> tuple[np.ndarray, dict, np.ndarr
     items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
     return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts])
 
-# %% ../nbs/17_session_rec.ipynb #e633f337
+# %% ../nbs/17_session_rec.ipynb #8256ee23
 def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> SequenceSet:
     "Drop items unseen in training (counted); keep sequences that still have a target with context."
     out_ids, out_seqs, out_first, n_unseen, n_dropped = [], [], [], 0, 0
@@ -340,7 +340,7 @@ def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict)
     return SessionSplit(train, _encode_eval(*valid, index, "valid", removed), _encode_eval(*test, index, "test", removed),
                         items, popularity, removed, {k: v for k, v in descriptions.items() if k in index})
 
-# %% ../nbs/17_session_rec.ipynb #00d1ad43
+# %% ../nbs/17_session_rec.ipynb #5209b7b7
 def _check_days(**days):
     "Each of `days` must be a positive finite number (None allowed for train_days)."
     for name, v in days.items():
@@ -373,7 +373,7 @@ def time_split(log: InteractionLog, test_days: float=14, valid_days: float=14,
     return _make_split(ids[part == 0], pick(0), (ids[part == 1], pick(1), np.ones((part == 1).sum(), int)),
                        (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed, log.descriptions)
 
-# %% ../nbs/17_session_rec.ipynb #1c2a8053
+# %% ../nbs/17_session_rec.ipynb #0f5405e0
 def leave_last_split(log: InteractionLog) -> SessionSplit:
     "Per-user histories: the last item of each user is the test target, the one before the validation target."
     ids, seqs = _sequences(log.frame)
@@ -472,7 +472,7 @@ class ItemKNN:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
 
-# %% ../nbs/17_session_rec.ipynb #2e9afc68
+# %% ../nbs/17_session_rec.ipynb #8bd37c9d
 def check_sizes(**sizes):
     "Raise a clear error unless every size is a positive integer (`dropout`: a number in [0, 1))."
     for name, v in sizes.items():
@@ -681,7 +681,7 @@ def _next_probs(self: SessionRecommender, encoded: list[list[int]]) -> Tensor:
         probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
     return probs
 
-# %% ../nbs/17_session_rec.ipynb #772dadee
+# %% ../nbs/17_session_rec.ipynb #6703df96
 _LISTS = (list, tuple, np.ndarray, pd.Series)
 
 def _item_ids(session, what: str) -> list[str]:
@@ -747,7 +747,7 @@ def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[
     with torch.no_grad(): _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]], device=self.device))
     return [self.items[i] for i in encoded], [w[0].mean(0).cpu().numpy() for w in weights]
 
-# %% ../nbs/17_session_rec.ipynb #809c12e3
+# %% ../nbs/17_session_rec.ipynb #d5c45a77
 @patch
 def item_influence(self: SessionRecommender, session: list, # one session of item ids
                    target: str|None=None # the item whose prediction is explained (default: the top one after the session)
@@ -761,7 +761,7 @@ def item_influence(self: SessionRecommender, session: list, # one session of ite
     return pd.DataFrame({"position": range(len(encoded)), "item_id": self.items[encoded],
                          "influence": (logp[0] - logp[1:]).numpy(), "target": self.items[t]})
 
-# %% ../nbs/17_session_rec.ipynb #84df755d
+# %% ../nbs/17_session_rec.ipynb #dd7ab2b9
 @patch
 def state(self: SessionRecommender) -> dict:
     return dict(items=self.items.tolist(), popularity=self.popularity.tolist(), descriptions=self.descriptions)
@@ -793,7 +793,7 @@ def plot_session_attention(rec: SessionRecommender, session: list, names: dict|N
     ax.set_xlabel("attended item"); ax.set_ylabel("predicting after")
     return ax
 
-# %% ../nbs/17_session_rec.ipynb #d8a35197
+# %% ../nbs/17_session_rec.ipynb #e7a024fa
 def plot_item_influence(rec: SessionRecommender, session: list, names: dict|None=None, target: str|None=None, ax=None, width: int=28):
     "Bar chart of each item's leave-one-out influence on the prediction of `target` (default: the top item), labelled by description."
     infl = rec.item_influence(session, target)
@@ -827,7 +827,7 @@ def _plot_figure(rec: SessionRecommender, split: SessionSplit, path: Path):
     if rec.net.blocks: plot_session_attention(rec, session, ax=axes[0, 1])
     fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
-# %% ../nbs/17_session_rec.ipynb #bba346ce
+# %% ../nbs/17_session_rec.ipynb #60dd8498
 def predictions_table(rec: SessionRecommender, split: SessionSplit, k: int=20) -> pd.DataFrame:
     "One row per test target: session id, position in the session, the next item, its rank, and the top-`k` items (a JSON list)."
     k, tops = min(k, split.n_items), []
@@ -858,7 +858,7 @@ def predict_file(rec: SessionRecommender, path, # a log in the training format: 
     out = out.assign(n_items_read=recs.n_used[out.session], n_unknown=recs.n_unknown[out.session])
     return out[["session_id", "rank", "item_id", "description", "score", "n_items_read", "n_unknown"]].rename(columns={"score": "probability"})
 
-# %% ../nbs/17_session_rec.ipynb #f1568365
+# %% ../nbs/17_session_rec.ipynb #a2c2b277
 SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
     ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
