@@ -6,7 +6,7 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/session_rec.html.md"""
 
 # %% ../nbs/17_session_rec.ipynb #e480f70c
 from __future__ import annotations
-import io, time
+import io, json, time
 from dataclasses import dataclass, replace, field
 from importlib import resources
 from pathlib import Path
@@ -21,26 +21,27 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from fastai.torch_core import Module
 from .core import GRUEncoder, CausalTransformerBlock, check_lengths
-from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
+from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset, check_string_list
 from fastcore.basics import patch
 from .metrics import ranking_metrics
 from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, Predictor, Architecture,
-                               register_architecture)
+                               register_architecture, report_step, history_table, check_fit_settings)
 
 # %% auto #0
 __all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL', 'QUICK', 'SESSION_REC', 'InteractionLog',
            'read_interactions', 'load_online_retail', 'online_retail_descriptions', 'read_atomic_inter',
            'load_movielens_100k', 'SequenceSet', 'SessionSplit', 'time_split', 'leave_last_split', 'sequence_windows',
-           'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'SessionNet',
-           'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender', 'plot_session_attention',
-           'write_recbole_split']
+           'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'check_sizes',
+           'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender', 'as_sessions',
+           'plot_session_attention', 'plot_item_influence', 'predictions_table', 'predict_file', 'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
 @dataclass
 class InteractionLog:
-    "Sessions of items: `frame` has one row per interaction (session_id, item_id, timestamp), each session's rows together and in order, sessions ordered by start time; `removed` counts what preprocessing dropped."
+    "Sessions of items: `frame` has one row per interaction (session_id, item_id, timestamp), each session's rows together and in order, sessions ordered by start time; `removed` counts what preprocessing dropped; `descriptions` maps item ids to descriptions (when the log has them)."
     frame: pd.DataFrame
     removed: dict[str, int]
+    descriptions: dict[str, str] = field(default_factory=dict)
 
     @property
     def n_sessions(self) -> int: return self.frame.session_id.nunique()
@@ -51,60 +52,183 @@ class InteractionLog:
                 f"removed: {', '.join(f'{k} {v:,}' for k, v in self.removed.items())})")
 
 # %% ../nbs/17_session_rec.ipynb #1c27faf3
-def _parse_times(values: pd.Series, unit: str|None) -> pd.Series:
-    "Numbers (or any values when `unit` is given) are epoch times in `unit` (default seconds); strings are parsed as dates."
-    numeric = unit is not None or pd.api.types.is_numeric_dtype(values)
-    parsed = pd.to_numeric(values, errors="coerce") if numeric else pd.to_datetime(values, errors="coerce", format="mixed")
-    if parsed.isna().any():
-        bad = parsed.isna().to_numpy().argmax()
-        raise ValueError(f"timestamp {values.iloc[bad]!r} in row {values.index[bad]} cannot be read as "
-                         + (f"a number of {unit or 's'}" if numeric else "a date or time"))
-    return pd.to_datetime(parsed, unit=unit or "s") if numeric else parsed
+_PER_SECOND = {"s": 1, "ms": 10**3, "us": 10**6, "ns": 10**9}
+_UNIT_NAMES = {"s": "seconds", "ms": "milliseconds", "us": "microseconds", "ns": "nanoseconds"}
 
-def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int) -> tuple[pd.DataFrame, int, int]:
-    "Drop rare items and short sessions until stable; returns (df, rows of rare items, rows of short sessions)."
-    rare = short = 0
+def _n(count: int, noun: str) -> str: return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+def _rows_text(rows, source: str|None) -> str:
+    "`rows` as a user finds them: 1-based data rows of the file `source` (after the header), or a DataFrame's index labels."
+    rows = list(rows); shown = ", ".join(map(str, rows[:5])) + (", ..." if len(rows) > 5 else "")
+    if source: return f"data row{'s' if len(rows) > 1 else ''} {shown} of {Path(source).name} (1-based, after the header)"
+    return f"the DataFrame row{'s' if len(rows) > 1 else ''} with index label{'s' if len(rows) > 1 else ''} {shown}"
+
+def _epoch_unit(x: np.ndarray, rows, source: str|None) -> str:
+    "The unit in which every number of `x` is an epoch time between 1973 and 2128; a clear error when there is none."
+    fits = {u: (x >= 1e8 * k) & (x < 5e9 * k) for u, k in _PER_SECOND.items()}
+    if (unit := next((u for u, ok in fits.items() if ok.all()), None)): return unit
+    fits_none = ~np.any(list(fits.values()), axis=0)
+    most = max(fits, key=lambda u: fits[u].sum())
+    j = int(fits_none.argmax()) if fits_none.any() else int((~fits[most]).argmax())
+    why = "fits no unit" if fits_none.any() else f"is in {_UNIT_NAMES[next(u for u in fits if fits[u][j])]}, most are in {_UNIT_NAMES[most]}"
+    raise ValueError(f"numeric time stamps ({x.min():g} to {x.max():g}) are not epoch times in one unit (seconds 1e8 to 5e9, "
+                     f"i.e. 1973-2128; milliseconds 1e11 to 5e12; microseconds; nanoseconds): {x[j]:g} in "
+                     f"{_rows_text([rows[j]], source)} {why}; pass time_unit='s', 'ms', 'us' or 'ns' (--time-unit) to say what they are")
+
+# %% ../nbs/17_session_rec.ipynb #23ce6cf0
+def _date_order(values: pd.Series, date_order: str|None, source: str|None) -> bool|None:
+    "Whether numeric dates are day first (None: the log has none); a clear error when the order is ambiguous or contradicted."
+    if date_order not in (None, "dmy", "mdy"): raise ValueError(f"date_order must be 'dmy', 'mdy' or None, got {date_order!r}")
+    values = values.drop_duplicates(); labels = values.index; values = values.reset_index(drop=True)   # each distinct date once
+    parts = values.astype(str).str.extract(r"^\s*(\d{1,2})[/.-](\d{1,2})[/.-]\d{2,4}\b").dropna().astype(int)
+    if parts.empty: return None
+    day_first, month_first = parts[0] > 12, parts[1] > 12   # dates that can only be d/m/y, only m/d/y
+    def where(mask) -> str:   # the first date that shows `mask`, and its row
+        j = parts.index[mask.to_numpy()][0]; return f"{values[j]!r} in {_rows_text([labels[j]], source)}"
+    if date_order is None and day_first.any() and month_first.any():
+        raise ValueError(f"the dates are written day first ({where(day_first)}) and month first ({where(month_first)}): write them in one order")
+    if date_order is None and not (day_first.any() or month_first.any()):
+        raise ValueError(f"dates like {values[parts.index[0]]!r} can be day/month/year or month/day/year, and none of the log's dates tells: "
+                         "pass date_order='dmy' or 'mdy' (--date-order dmy, --date-order mdy)")
+    dayfirst = date_order == "dmy" if date_order else bool(day_first.any())
+    if (against := month_first if dayfirst else day_first).any():
+        raise ValueError(f"date_order={'dmy' if dayfirst else 'mdy'} but {where(against)} has no month there: check date_order")
+    return dayfirst
+
+# %% ../nbs/17_session_rec.ipynb #9d181942
+def _parse_dates(values: pd.Series, source: str|None, date_order: str|None=None) -> tuple[pd.Series, str]:
+    "Strings as datetimes (NaT where unreadable) and how they were read; several UTC offsets become UTC (reported); offsets on some only are refused."
+    order = _date_order(values, date_order, source)
+    dayfirst, how = bool(order), "dates" if order is None else f"dates, {'day/month' if order else 'month/day'}/year" + ("" if date_order else " (from the dates)")
+    try: return pd.to_datetime(values, errors="coerce", format="mixed", dayfirst=dayfirst), how
+    except ValueError: pass   # pandas refuses several time zones in one column
+    aware = values.astype(str).str.strip().str.contains(r"(?:[+-]\d\d:?\d\d|Z|UTC|GMT)$").to_numpy()
+    if not aware.all():
+        raise ValueError(f"some time stamps have a UTC offset ({values.iloc[int(aware.argmax())]!r} in {_rows_text([values.index[int(aware.argmax())]], source)}) "
+                         f"and some have none ({values.iloc[int((~aware).argmax())]!r} in {_rows_text([values.index[int((~aware).argmax())]], source)}): "
+                         "write them all with an offset or all without")
+    report_step("coerced", "time stamps with different UTC offsets were converted to UTC (order and durations kept)", count=len(values))
+    return pd.to_datetime(values, errors="coerce", format="mixed", utc=True, dayfirst=dayfirst), how + ", converted to UTC"
+
+# %% ../nbs/17_session_rec.ipynb #e999e308
+def _parse_times(values: pd.Series, unit: str|None, source: str|None, date_order: str|None=None) -> tuple[pd.Series, str]:
+    "Datetimes, and how they were read: numbers (or anything, when `unit` is given) as epoch times, strings as dates."
+    if unit is not None and unit not in _PER_SECOND: raise ValueError(f"time_unit must be one of {list(_PER_SECOND)} or None, got {unit!r}")
+    numeric = unit is not None or pd.api.types.is_numeric_dtype(values)
+    parsed, how = (pd.to_numeric(values, errors="coerce"), None) if numeric else _parse_dates(values, source, date_order)
+    bad = ~np.isfinite(parsed.to_numpy(float)) if numeric else parsed.isna().to_numpy()
+    if bad.any():
+        j = int(bad.argmax())
+        raise ValueError(f"time stamp {values.iloc[j]!r} in {_rows_text([values.index[j]], source)} cannot be read as "
+                         + (f"a number of {_UNIT_NAMES[unit]} (time_unit is for numeric time stamps)" if unit else "a finite number" if numeric else "a date or time"))
+    if not numeric: return parsed, how
+    how = f"epoch {_UNIT_NAMES[unit]}" if unit else None
+    unit = unit or _epoch_unit(parsed.to_numpy(float), values.index, source)
+    return pd.to_datetime(parsed, unit=unit), how or f"epoch {_UNIT_NAMES[unit]} (from their magnitude)"
+
+# %% ../nbs/17_session_rec.ipynb #f486932b
+def _drop_missing(df: pd.DataFrame, names: dict, on_missing: str, source: str|None) -> pd.DataFrame:
+    "Refuse rows with a missing value (naming the first rows), or drop them with a report when `on_missing='drop'`."
+    bad = df[list(names)].isna().any(axis=1).to_numpy()
+    if not bad.any(): return df
+    rows = df.index[bad].tolist()
+    what = f"{int(bad.sum()):,} of {len(df):,} rows have no {' or '.join(names[c] for c in names if df[c].isna().any())}: {_rows_text(rows, source)}"
+    if on_missing == "raise": raise ValueError(f"{what}; fill them in, or pass on_missing='drop' (--on-missing drop) to drop those rows (reported)")
+    report_step("dropped", f"{what}; dropped (on_missing='drop')", count=int(bad.sum()), rows=[r if isinstance(r, (int, str)) else str(r) for r in rows[:10]])
+    return df[~bad]
+
+def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int) -> tuple[pd.DataFrame, dict]:
+    "Drop rare items and short sessions until stable; returns the rest and what went (rows, items, sessions)."
+    gone = dict(rare_rows=0, rare_items=set(), short_rows=0, short_sessions=set())
     while True:
         keep = df.item_id.map(df.item_id.value_counts()) >= min_item_count
-        rare += int((~keep).sum()); df = df[keep]
+        gone["rare_rows"] += int((~keep).sum()); gone["rare_items"] |= set(df.item_id[~keep]); df = df[keep]
         keep = df.session_id.map(df.session_id.value_counts()) >= min_session_len
-        short += int((~keep).sum()); df = df[keep]
-        if keep.all(): return df, rare, short
+        gone["short_rows"] += int((~keep).sum()); gone["short_sessions"] |= set(df.session_id[~keep]); df = df[keep]
+        if keep.all(): return df, gone
+
+# %% ../nbs/17_session_rec.ipynb #ffbb0a8a
+def _log_columns(df: pd.DataFrame, session_col: str, item_col: str, time_col: str, description_col: str|None
+                ) -> tuple[pd.DataFrame, dict, str|None]:
+    "(the columns as session_id, item_id, timestamp and description, {new name: the log's name}, the description column or None)."
+    if description_col is None: description_col = next((c for c in df.columns if str(c).lower() == "description"), None)
+    wanted = [session_col, item_col, time_col] + ([description_col] if description_col else [])
+    if (missing := [c for c in wanted if c not in df.columns]):
+        raise ValueError(f"missing column(s) {missing}; the log has {list(df.columns)} (name yours with session_col=, item_col=, "
+                         "time_col=, description_col=, or --session-col, --item-col, --time-col, --description-col)")
+    names = dict(session_id=session_col, item_id=item_col, timestamp=time_col)
+    return df[wanted].set_axis(list(names) + (["description"] if description_col else []), axis=1), names, description_col
+
+def _descriptions(df: pd.DataFrame) -> dict[str, str]:
+    "Item id -> its first non-empty description in `df` (empty when `df` has no description column)."
+    if "description" not in df: return {}
+    d = df[["item_id", "description"]].dropna().astype(str)
+    d = d[d.description.str.strip() != ""]
+    return d.groupby("item_id", sort=False).description.first().to_dict()
 
 # %% ../nbs/17_session_rec.ipynb #211689fe
 def read_interactions(data, # CSV path or DataFrame with one row per interaction
                       session_col: str="session_id", # session (or user) id column
-                      item_col: str="item_id", time_col: str="timestamp",
+                      item_col: str="item_id", # item id column
+                      time_col: str="timestamp", # time stamp column: dates, or epoch numbers (see time_unit)
                       min_item_count: int=5, # drop items seen fewer times (in the whole log)
                       min_session_len: int=2, # drop sessions with fewer items (after the other steps)
-                      time_unit: str|None=None, # unit of numeric time stamps ('s' by default)
+                      time_unit: str|None=None, # numeric time stamps: 's', 'ms', 'us' or 'ns' since 1970 (default: from their magnitude)
+                      on_missing: str="raise", # rows without a session, item or time stamp: 'raise', or 'drop' them (reported)
+                      description_col: str|None=None, # item descriptions for plots (default: a column named 'description', any case)
+                      date_order: str|None=None, # dates like 01/12/2010: 'dmy' or 'mdy' (default: from the dates, refused if they cannot tell)
                      ) -> InteractionLog:
-    "Read an interaction log into ordered sessions, reporting what preprocessing removed."
-    df = pd.read_csv(data, dtype={session_col: str, item_col: str}) if isinstance(data, (str, Path)) else data.copy()
-    missing = [c for c in (session_col, item_col, time_col) if c not in df.columns]
-    if missing: raise ValueError(f"missing column(s) {missing}; the log has {list(df.columns)} "
-                                 "(name yours with session_col=, item_col=, time_col=)")
-    if min_item_count < 1 or min_session_len < 2: raise ValueError("min_item_count must be >= 1 and min_session_len >= 2")
-    df = df[[session_col, item_col, time_col]].set_axis(["session_id", "item_id", "timestamp"], axis=1)
-    removed = {"rows with a missing value": int(df.isna().any(axis=1).sum())}
-    df = df.dropna().astype({"session_id": str, "item_id": str})
-    df["timestamp"] = _parse_times(df.timestamp, time_unit)
+    "Read an interaction log into ordered sessions, reporting what was read and what preprocessing removed."
+    source = str(data) if isinstance(data, (str, Path)) else None
+    raw = pd.read_csv(data, dtype={session_col: str, item_col: str}) if source else data.copy()
+    if source: raw.index = np.arange(1, len(raw) + 1)   # 1-based data rows, as the errors name them
+    for name, v, low in (("min_item_count", min_item_count, 1), ("min_session_len", min_session_len, 1)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+    if on_missing not in ("raise", "drop"): raise ValueError(f"on_missing must be 'raise' or 'drop', got {on_missing!r}")
+    df, names, desc_col = _log_columns(raw, session_col, item_col, time_col, description_col)
+    removed = {"rows with a missing value": len(df)}
+    df = _drop_missing(df, names, on_missing, source).astype({"session_id": str, "item_id": str})
+    removed["rows with a missing value"] -= len(df)
+    descriptions, df = _descriptions(df), df[list(names)]
+    df["timestamp"], how = _parse_times(df.timestamp, time_unit, source, date_order)
+    report_step("read", f"{len(raw):,} rows of {Path(source).name if source else 'a DataFrame'}: {df.session_id.nunique():,} sessions, "
+                f"{df.item_id.nunique():,} items, time stamps ({how}) from {df.timestamp.min()} to {df.timestamp.max()}"
+                + (f"; item descriptions from column {desc_col!r}" if desc_col else "")
+                + (f"; columns not used: {', '.join(map(str, unused))}" if (unused := [c for c in raw.columns if c not in [*names.values(), desc_col]]) else ""),
+                count=len(raw), columns=[*names.values()] + ([desc_col] if desc_col else []), time_stamps=how)
+    return _preprocess(df, removed, min_item_count, min_session_len, descriptions)
+
+# %% ../nbs/17_session_rec.ipynb #bb7dda5c
+def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_session_len: int, descriptions: dict) -> InteractionLog:
+    "Drop immediate repeats, rare items and short sessions (reported), and order sessions by start time."
     df = df.sort_values(["session_id", "timestamp"], kind="stable")   # ties keep the file's order
     repeat = (df.item_id == df.item_id.shift()) & (df.session_id == df.session_id.shift())
     removed["immediate repeats"] = int(repeat.sum()); df = df[~repeat]
-    df, removed["rows of rare items"], removed["rows of short sessions"] = _filter_support(df, min_item_count, min_session_len)
-    if df.empty: raise ValueError(f"no sessions left after preprocessing (removed: {removed})")
+    report_step("dropped", f"{_n(int(repeat.sum()), 'row')} repeating the item right before them in their session (predicting a repeat "
+                "is trivial)", count=int(repeat.sum()))
+    df, gone = _filter_support(df, min_item_count, min_session_len)
+    removed["rows of rare items"], removed["rows of short sessions"] = gone["rare_rows"], gone["short_rows"]
+    report_step("filtered", f"{_n(gone['rare_rows'], 'row')} of {_n(len(gone['rare_items']), 'item')} seen fewer than min_item_count="
+                f"{min_item_count} times in the log dropped", count=gone["rare_rows"], items=len(gone["rare_items"]))
+    report_step("filtered", f"{_n(gone['short_rows'], 'row')} of {_n(len(gone['short_sessions']), 'session')} with fewer than min_session_len="
+                f"{min_session_len} items (after the other steps) dropped", count=gone["short_rows"], sessions=len(gone["short_sessions"]))
+    if df.empty: raise ValueError(f"no sessions left after preprocessing (removed: {removed}); lower min_item_count (--min-item-count) "
+                                  "or min_session_len (--min-session-len), or read a longer log")
     start = df.groupby("session_id").timestamp.transform("min")
     order = np.lexsort((np.arange(len(df)), df.session_id.to_numpy(), start.to_numpy()))
-    return InteractionLog(df.iloc[order].reset_index(drop=True), removed)
+    kept = set(df.item_id)
+    return InteractionLog(df.iloc[order].reset_index(drop=True), removed, {k: v for k, v in descriptions.items() if k in kept})
 
 # %% ../nbs/17_session_rec.ipynb #bca9fdd5
 def _shipped(name: str) -> Path: return Path(str(resources.files("gru_hybrids") / "shipped" / "online_retail" / name))
 
 def load_online_retail(min_item_count: int=5, min_session_len: int=2) -> InteractionLog:
-    "Online Retail II invoices as sessions of products (shipped; see `shipped/online_retail/SOURCES.md`)."
-    return read_interactions(_shipped("online_retail_sessions.csv.gz"), min_item_count=min_item_count,
-                             min_session_len=min_session_len)
+    "Online Retail II invoices as sessions of products, with their descriptions (shipped; see `shipped/online_retail/SOURCES.md`)."
+    log = read_interactions(_shipped("online_retail_sessions.csv.gz"), min_item_count=min_item_count,
+                            min_session_len=min_session_len)
+    kept = set(log.frame.item_id)
+    log.descriptions = {k: v for k, v in online_retail_descriptions().items() if k in kept}
+    return log
 
 def online_retail_descriptions() -> dict[str, str]:
     "Stock code -> product description."
@@ -167,6 +291,7 @@ class SessionSplit:
     items: np.ndarray       # item id of catalogue index 1..n (`items[0]` is the padding placeholder)
     popularity: np.ndarray  # training occurrences per index (0 for padding)
     removed: dict[str, int]
+    descriptions: dict[str, str] = field(default_factory=dict)  # item id -> description, when the log has them
 
     @property
     def n_items(self) -> int: return len(self.items) - 1
@@ -186,6 +311,7 @@ def _catalogue(train_seqs: list[np.ndarray]) -> tuple[np.ndarray, dict, np.ndarr
     items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
     return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts])
 
+# %% ../nbs/17_session_rec.ipynb #8256ee23
 def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> SequenceSet:
     "Drop items unseen in training (counted); keep sequences that still have a target with context."
     out_ids, out_seqs, out_first, n_unseen, n_dropped = [], [], [], 0, 0
@@ -196,41 +322,66 @@ def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> Seq
         out_ids.append(sid); out_seqs.append(np.array([index[it] for it in s[known]], dtype=np.int64)); out_first.append(f_new)
     removed[f"{what} items unseen in training"] = n_unseen
     removed[f"{what} sequences left without a target"] = n_dropped
+    report_step("dropped", f"{_n(n_unseen, what + ' item')} not in the training sessions (no model can score them) removed from "
+                "their sessions", count=n_unseen)
+    report_step("dropped", f"{_n(n_dropped, what + ' session')} left without an item to predict after an earlier one dropped", count=n_dropped)
+    if not out_seqs: raise ValueError(f"no {what} session is left with two items seen in training (removed: {removed}); "
+                                      "read a longer log, or give the period more days (--test-days, --valid-days)")
     return SequenceSet(out_seqs, np.array(out_first, dtype=np.int64), np.array(out_ids))
 
-def _make_split(train_ids, train_seqs, valid, test, removed) -> SessionSplit:
+def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict) -> SessionSplit:
     items, index, popularity = _catalogue(train_seqs)
     keep = [j for j, s in enumerate(train_seqs) if len(s) >= 2]   # a one-item training sequence has no target
+    removed["one-item training sequences"] = len(train_seqs) - len(keep)
+    report_step("dropped", f"{_n(len(train_seqs) - len(keep), 'training sequence')} of a single item (nothing to predict) left out of "
+                "training (their items stay in the catalogue)", count=len(train_seqs) - len(keep))
     train = SequenceSet([np.array([index[i] for i in train_seqs[j]], dtype=np.int64) for j in keep],
                         np.ones(len(keep), dtype=np.int64), np.asarray(train_ids)[keep])
     return SessionSplit(train, _encode_eval(*valid, index, "valid", removed), _encode_eval(*test, index, "test", removed),
-                        items, popularity, removed)
+                        items, popularity, removed, {k: v for k, v in descriptions.items() if k in index})
+
+# %% ../nbs/17_session_rec.ipynb #5209b7b7
+def _check_days(**days):
+    "Each of `days` must be a positive finite number (None allowed for train_days)."
+    for name, v in days.items():
+        if v is None and name == "train_days": continue
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not np.isfinite(v) or v <= 0:
+            raise ValueError(f"{name} must be a positive number of days, got {v!r}")
 
 # %% ../nbs/17_session_rec.ipynb #32d6834a
 def time_split(log: InteractionLog, test_days: float=14, valid_days: float=14,
                train_days: float|None=None # keep only training sessions that start this recent (None: all)
               ) -> SessionSplit:
     "Split sessions by start time: the last `test_days` for test, the `valid_days` before for validation, the rest for training."
+    _check_days(test_days=test_days, valid_days=valid_days, train_days=train_days)
     ids, seqs = _sequences(log.frame)
     start = log.frame.groupby("session_id").timestamp.min().loc[ids].to_numpy()
     test_from = log.frame.timestamp.max() - pd.Timedelta(days=test_days)
     valid_from = test_from - pd.Timedelta(days=valid_days)
     train_from = valid_from - pd.Timedelta(days=train_days) if train_days else start.min()
     part = np.where(start >= test_from, 2, np.where(start >= valid_from, 1, np.where(start >= train_from, 0, -1)))
+    span = (log.frame.timestamp.max() - log.frame.timestamp.min()) / pd.Timedelta(days=1)
     for k, name in enumerate(("train", "valid", "test")):
-        if not (part == k).any(): raise ValueError(f"the {name} period has no sessions; shorten test_days / valid_days")
+        if not (part == k).any(): raise ValueError(f"the {name} period has no sessions (the log spans {span:.1f} days; test_days={test_days:g}, "
+                                                   f"valid_days={valid_days:g}): shorten them (--test-days, --valid-days) or read a longer log")
     pick = lambda k: [s for s, p in zip(seqs, part) if p == k]
     removed = {"sessions older than the training window": int((part == -1).sum())}
+    report_step("filtered", f"{_n(int((part == -1).sum()), 'session')} starting before the training window (train_days={train_days}) left out",
+                count=int((part == -1).sum()))
+    report_step("split", f"by start time: {(part == 0).sum():,} training sessions before {valid_from}, {(part == 1).sum():,} validation "
+                f"sessions, {(part == 2).sum():,} test sessions from {test_from}", count=None)
     return _make_split(ids[part == 0], pick(0), (ids[part == 1], pick(1), np.ones((part == 1).sum(), int)),
-                       (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed)
+                       (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed, log.descriptions)
 
+# %% ../nbs/17_session_rec.ipynb #0f5405e0
 def leave_last_split(log: InteractionLog) -> SessionSplit:
     "Per-user histories: the last item of each user is the test target, the one before the validation target."
     ids, seqs = _sequences(log.frame)
     short = np.array([len(s) < 3 for s in seqs])
-    if short.any(): raise ValueError(f"{int(short.sum())} sequences have fewer than 3 items; use min_session_len >= 3")
+    if short.any(): raise ValueError(f"{int(short.sum())} sequences have fewer than 3 items; use min_session_len >= 3 (--min-session-len 3)")
     n = np.array([len(s) for s in seqs])
-    return _make_split(ids, [s[:-2] for s in seqs], (ids, [s[:-1] for s in seqs], n - 2), (ids, seqs, n - 1), {})
+    report_step("split", f"leave-last-out: each of {len(seqs):,} users' last item is the test target, the one before the validation target")
+    return _make_split(ids, [s[:-2] for s in seqs], (ids, [s[:-1] for s in seqs], n - 2), (ids, seqs, n - 1), {}, log.descriptions)
 
 # %% ../nbs/17_session_rec.ipynb #d85281d2
 def sequence_windows(lengths, # length of each sequence
@@ -321,6 +472,16 @@ class ItemKNN:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
 
+# %% ../nbs/17_session_rec.ipynb #8bd37c9d
+def check_sizes(**sizes):
+    "Raise a clear error unless every size is a positive integer (`dropout`: a number in [0, 1))."
+    for name, v in sizes.items():
+        if name == "dropout":
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not 0 <= v < 1:
+                raise ValueError(f"dropout must be a number in [0, 1), got {v!r}")
+        elif isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
 # %% ../nbs/17_session_rec.ipynb #22078c2b
 ENCODERS = ("hybrid", "gru", "transformer")
 
@@ -333,6 +494,7 @@ class SessionNet(RebuildableModule):
                  max_len: int=50, # longest input (position embeddings of the 'transformer' encoder)
                  dropout: float=0.2):
         if encoder not in ENCODERS: raise ValueError(f"encoder must be one of {ENCODERS}, got {encoder!r}")
+        check_sizes(n_items=n_items, dim=dim, n_layers=n_layers, n_heads=n_heads, max_len=max_len, dropout=dropout)
         self.n_items, self.encoder, self.max_len = n_items, encoder, max_len
         self.item_emb = nn.Embedding(n_items + 1, dim, padding_idx=0)
         nn.init.normal_(self.item_emb.weight, std=dim ** -0.5)   # unit-norm rows: moderate initial logits
@@ -348,19 +510,26 @@ class SessionNet(RebuildableModule):
 
 # %% ../nbs/17_session_rec.ipynb #d572cf2a
 @patch
-def _check(self: SessionNet, items: Tensor, lengths: Tensor):
-    if torch.compiler.is_compiling(): return   # exported programs assume checked inputs
+def _check_shape(self: SessionNet, items: Tensor):
     if items.ndim != 2 or items.dtype != torch.long: raise ValueError(f"items must be a [bs x T] long tensor, got {items.dtype} {tuple(items.shape)}")
-    check_lengths(lengths, items.shape[0], items.shape[1])
-    if int(items.min()) < 0 or int(items.max()) > self.n_items: raise ValueError(f"item indices must be in 0..{self.n_items}")
     if self.pos_emb is not None and items.shape[1] > self.max_len: raise ValueError(f"at most max_len={self.max_len} steps")
+
+@patch
+def check_inputs(self: SessionNet, items: Tensor, # [bs x T] catalogue indices, padded with 0
+                 lengths: Tensor): # [bs] valid steps
+    "Raise a clear error unless `items` are catalogue indices 0..n_items and `lengths` fit the batch."
+    self._check_shape(items)
+    check_lengths(lengths, items.shape[0], items.shape[1])
+    if items.numel() and (int(items.min()) < 0 or int(items.max()) > self.n_items):
+        bad = ((items < 0) | (items > self.n_items)).nonzero()[0].tolist()
+        raise ValueError(f"item indices must be in 0..{self.n_items} (0 is padding); items[{bad[0]}, {bad[1]}] is {int(items[bad[0], bad[1]])}")
 
 # %% ../nbs/17_session_rec.ipynb #a9833d01
 @patch
 def forward_with_attention(self: SessionNet, items: Tensor, # [bs x T] catalogue indices, padded with 0
                            lengths: Tensor # [bs] valid steps
                           ) -> tuple[Tensor, list[Tensor]]: # states [bs x T x dim], weights per block [bs x heads x T x T]
-    self._check(items, lengths)
+    self._check_shape(items)
     x = self.drop(self.item_emb(items))
     if self.gru is not None: x = self.drop(self.gru(x, lengths)[0])
     else: x = x + self.pos_emb(torch.arange(items.shape[1], device=items.device))
@@ -407,14 +576,14 @@ class NextItemLoss:
 @dataclass
 class SessionConfig:
     "Hyper-parameters of `SessionRecommender.fit` (defaults: the full configuration of `bench/`)."
-    encoder: str = "hybrid"
-    dim: int = 64
-    n_layers: int = 1
-    n_heads: int = 2
-    max_len: int = 50
-    dropout: float = 0.2
-    loss: str = "full"
-    n_negatives: int = 1024
+    encoder: str = "hybrid"   # 'hybrid' (GRU then self-attention), 'gru' or 'transformer' (the ablations)
+    dim: int = 64             # item embedding and state size (the GRU's hidden size)
+    n_layers: int = 1         # self-attention blocks (not used by the GRU alone)
+    n_heads: int = 2          # attention heads (must divide dim)
+    max_len: int = 50         # items of context read before each prediction
+    dropout: float = 0.2      # dropout on embeddings, GRU states and attention, in [0, 1)
+    loss: str = "full"        # 'full' softmax over the catalogue, or 'sampled' (large catalogues)
+    n_negatives: int = 1024   # popularity-sampled negatives of the sampled loss
     epochs: int = 10
     lr: float = 1e-2
     bs: int = 32
@@ -427,6 +596,11 @@ class SessionConfig:
     def __post_init__(self):
         if self.encoder not in ENCODERS: raise ValueError(f"encoder must be one of {ENCODERS}, got {self.encoder!r}")
         if self.loss not in ("full", "sampled"): raise ValueError(f"loss must be 'full' or 'sampled', got {self.loss!r}")
+        check_sizes(dim=self.dim, n_layers=self.n_layers, n_heads=self.n_heads, max_len=self.max_len, n_negatives=self.n_negatives, dropout=self.dropout)
+        if self.encoder != "gru" and self.dim % self.n_heads: raise ValueError(f"n_heads={self.n_heads} must divide dim={self.dim}")
+        check_fit_settings(self.epochs, self.lr, self.bs)
+        if isinstance(self.wd, bool) or not isinstance(self.wd, (int, float)) or not 0 <= self.wd < np.inf: raise ValueError(f"wd must be a finite number >= 0, got {self.wd!r}")
+        _check_days(test_days=self.test_days, valid_days=self.valid_days, train_days=self.train_days)
 
 FULL = SessionConfig()
 QUICK = SessionConfig(epochs=3, select_on_valid=False, train_days=60)
@@ -449,24 +623,29 @@ class Recommendations:
 class SessionRecommender(Predictor):
     "A trained `SessionNet` with its catalogue: evaluate it, or `recommend` the next items for sessions of item ids."
     net_class = SessionNet
-    def __init__(self, net: SessionNet, items: np.ndarray, popularity: np.ndarray, max_len: int=50):
+    def __init__(self, net: SessionNet, items: np.ndarray, popularity: np.ndarray, max_len: int=50,
+                 descriptions: dict|None=None): # item id -> description (for plots and predictions), when known
         self.net, self.items, self.popularity, self.max_len = net.eval(), np.asarray(items), np.asarray(popularity), max_len
         self.index = {it: i for i, it in enumerate(self.items) if i > 0}
+        self.descriptions = dict(descriptions or {})
 
     @classmethod
     def fit(cls, split: SessionSplit, cfg: SessionConfig=SessionConfig(), seed: int=0,
-            device: str="auto") -> SessionRecommender: # where to train and recommend: 'cpu', 'cuda', 'auto'
-        "Train on `split.train` (validation sessions for the validation loss and, with `select_on_valid`, the epoch)."
+            device: str="auto", # where to train and recommend: 'cpu', 'cuda', 'auto'
+            show_progress: bool|str=False # the fit's progress display (see the kit's `run_one_cycle`)
+           ) -> SessionRecommender:
+        "Train on `split.train` (validation sessions for the validation loss and, with `select_on_valid`, the epoch); `history` holds each epoch."
         seed_everything(seed)
         net = SessionNet(split.n_items, cfg.dim, cfg.encoder, cfg.n_layers, cfg.n_heads, cfg.max_len, cfg.dropout)
-        rec = cls(net, split.items, split.popularity, cfg.max_len)
+        rec = cls(net, split.items, split.popularity, cfg.max_len, split.descriptions)
         keep_best = KeepBest(lambda: evaluate(rec.score_positions, split.valid, cfg.max_len)[0]["MRR@20"])
         t0 = time.time()
-        fit_network(net, WindowDataset(split.train, cfg.max_len), WindowDataset(split.valid, cfg.max_len),
-                    NextItemLoss(net, cfg.loss, cfg.n_negatives, split.popularity), cfg.epochs, cfg.lr, bs=cfg.bs,
-                    wd=cfg.wd, collate=window_collate, seed=seed, device=device, cbs=[keep_best] if cfg.select_on_valid else [])
+        learn = fit_network(net, WindowDataset(split.train, cfg.max_len), WindowDataset(split.valid, cfg.max_len),
+                            NextItemLoss(net, cfg.loss, cfg.n_negatives, split.popularity), cfg.epochs, cfg.lr, bs=cfg.bs, wd=cfg.wd,
+                            collate=window_collate, seed=seed, device=device, cbs=[keep_best] if cfg.select_on_valid else [],
+                            show_progress=show_progress)
         rec.train_seconds, rec.config = time.time() - t0, cfg
-        rec.valid_history = keep_best.history
+        rec.valid_history, rec.history = keep_best.history, history_table(learn)   # valid_score: validation MRR@20
         return rec.eval_mode()
 
     def eval_mode(self): self.net.eval(); return self
@@ -475,19 +654,55 @@ class SessionRecommender(Predictor):
 @patch
 def score_positions(self: SessionRecommender, inputs, lengths, rows, cols) -> Tensor:
     "Scorer for `evaluate`: catalogue scores at the given (row, column) positions of a window batch (on the CPU)."
+    self.net.check_inputs(inputs, lengths)
     with torch.no_grad():
         states = self.net(inputs.to(self.device), lengths.to(self.device))
         return self.net.scores(states[rows.to(self.device), cols.to(self.device)]).cpu()
 
 @patch
-def _encode(self: SessionRecommender, sessions, unknown: str) -> tuple[list[list[int]], np.ndarray]:
-    encoded, n_unknown = [], []
-    for j, s in enumerate(sessions):
-        ids = [str(it) for it in s]
+def _encode(self: SessionRecommender, sessions: list[list[str]], unknown: str) -> tuple[list[list[int]], list[set[int]], np.ndarray]:
+    "Indices of each session's last `max_len` known items, the set of all its known items, and how many items were unknown."
+    encoded, seen, n_unknown = [], [], []
+    for j, ids in enumerate(sessions):
         bad = [it for it in ids if it not in self.index]
-        if bad and unknown == "raise": raise KeyError(f"session {j}: item(s) {bad[:5]} are not in the catalogue")
-        encoded.append([self.index[it] for it in ids if it in self.index][-self.max_len:]); n_unknown.append(len(bad))
-    return encoded, np.array(n_unknown)
+        if bad and unknown == "raise":
+            raise KeyError(f"sessions[{j}]: item(s) {bad[:5]} are not in the catalogue (unknown='skip', --unknown skip, skips them)")
+        known = [self.index[it] for it in ids if it in self.index]
+        encoded.append(known[-self.max_len:]); seen.append(set(known)); n_unknown.append(len(bad))
+    return encoded, seen, np.array(n_unknown)
+
+@patch
+def _next_probs(self: SessionRecommender, encoded: list[list[int]]) -> Tensor:
+    "[n x n_items+1] next-item probabilities after each encoded session (the popularity after an empty one)."
+    probs = torch.tensor(self.popularity / self.popularity.sum(), dtype=torch.float32).repeat(len(encoded), 1)
+    if (used := [j for j, e in enumerate(encoded) if e]):
+        lengths = torch.tensor([len(encoded[j]) for j in used])
+        x = nn.utils.rnn.pad_sequence([torch.tensor(encoded[j]) for j in used], batch_first=True)
+        probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
+    return probs
+
+# %% ../nbs/17_session_rec.ipynb #6703df96
+_LISTS = (list, tuple, np.ndarray, pd.Series)
+
+def _item_ids(session, what: str) -> list[str]:
+    "A session's item ids as strings (integers as their decimal text); anything else is refused with its index."
+    return check_string_list([str(v) if isinstance(v, (int, np.integer)) and not isinstance(v, bool) else v for v in session], what)
+
+def as_sessions(sessions) -> list[list[str]]:
+    "One session (a list of item ids) or a list of sessions, as lists of item-id strings; a clear error otherwise."
+    if isinstance(sessions, (str, bytes)):
+        raise TypeError(f"sessions must be a list of item ids or a list of sessions, got the single string {sessions[:40]!r}: "
+                        f"pass a list, e.g. [{sessions[:40]!r}]")
+    if not isinstance(sessions, _LISTS): raise TypeError(f"sessions must be a list of item ids or a list of sessions, got {type(sessions).__name__}")
+    sessions = list(sessions)
+    if not sessions: raise ValueError("sessions is empty: pass a list of item ids (one session) or a list of sessions")
+    nested = [isinstance(s, _LISTS) for s in sessions]
+    if not any(nested): return [_item_ids(sessions, "session")]
+    if not all(nested):
+        j = nested.index(False)
+        raise TypeError(f"sessions[{j}] is a {type(sessions[j]).__name__} ({str(sessions[j])[:40]}) but sessions[{nested.index(True)}] "
+                        "is a list: pass one session (a list of item ids) or a list of sessions, not a mix")
+    return [_item_ids(s, f"sessions[{j}]") for j, s in enumerate(sessions)]
 
 # %% ../nbs/17_session_rec.ipynb #048a3b99
 @patch
@@ -496,50 +711,80 @@ def recommend(self: SessionRecommender, sessions, # one session (a list of item 
               unknown: str="skip", # items not in the catalogue: 'skip' them (counted in `n_unknown`) or 'raise'
               exclude_seen: bool=False # leave out items already in the session
              ) -> Recommendations:
-    "The top-`k` next items for each session, from its last `max_len` known items."
+    "The top-`k` next items for each session, from its last `max_len` known items (never padding; never a seen item with `exclude_seen`)."
     if unknown not in ("skip", "raise"): raise ValueError(f"unknown must be 'skip' or 'raise', got {unknown!r}")
-    if not 1 <= k <= len(self.items) - 1: raise ValueError(f"k must be in 1..{len(self.items) - 1}, got {k}")
-    if isinstance(sessions, (str, bytes)) or len(sessions) == 0: raise ValueError("pass a list of item ids or a list of sessions")
-    if not all(isinstance(s, (list, tuple, np.ndarray, pd.Series)) for s in sessions): sessions = [sessions]
-    encoded, n_unknown = self._encode(sessions, unknown)
-    probs = torch.tensor(self.popularity / self.popularity.sum(), dtype=torch.float32).repeat(len(encoded), 1)
-    used = [j for j, e in enumerate(encoded) if e]
-    if used:
-        lengths = torch.tensor([len(encoded[j]) for j in used])
-        x = nn.utils.rnn.pad_sequence([torch.tensor(encoded[j]) for j in used], batch_first=True)
-        probs[used] = self.score_positions(x, lengths, torch.arange(len(used)), lengths - 1).softmax(-1)
+    n = len(self.items) - 1
+    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not 1 <= k <= n:
+        raise ValueError(f"k must be an integer in 1..{n} (the catalogue's size), got {k!r}")
+    encoded, seen, n_unknown = self._encode(as_sessions(sessions), unknown)
+    most = max(range(len(seen)), key=lambda j: len(seen[j]))
+    if exclude_seen and k > n - len(seen[most]):
+        raise ValueError(f"k={k} is more than the {n - len(seen[most])} items that can be recommended for sessions[{most}]: the catalogue has "
+                         f"{n}, the session holds {len(seen[most])} of them and exclude_seen=True (--exclude-seen) leaves those out; ask for k <= {n - len(seen[most])}")
+    probs = self._next_probs(encoded)
     probs[:, 0] = -1.
     if exclude_seen:
-        for j, e in enumerate(encoded): probs[j, e] = -1.
+        for j, s in enumerate(seen): probs[j, list(s)] = -1.
     top = probs.topk(k, dim=1)
+    if (top.values < 0).any(): raise RuntimeError("a padding or excluded item reached the top k")   # cannot happen: k is bounded above
     return Recommendations(self.items[top.indices.numpy()], top.values.numpy(), n_unknown, np.array([len(e) for e in encoded]))
 
 # %% ../nbs/17_session_rec.ipynb #23f333dc
 @patch
-def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[np.ndarray]]:
-    "Known item ids of `session` (last `max_len`) and each block's attention, averaged over heads: [T x T] per block."
-    encoded, _ = self._encode([session], "skip")
-    if not encoded[0]: raise ValueError("none of the session's items is in the catalogue")
-    x = torch.tensor([encoded[0]], device=self.device)
-    with torch.no_grad(): _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]], device=self.device))
-    return [self.items[i] for i in encoded[0]], [w[0].mean(0).cpu().numpy() for w in weights]
+def _one_session(self: SessionRecommender, session) -> list[int]:
+    "Catalogue indices of the last `max_len` known items of one session; a clear error when none is known."
+    sessions = as_sessions(session)
+    if len(sessions) != 1: raise ValueError(f"pass one session (a list of item ids), got {len(sessions)} sessions")
+    encoded = self._encode(sessions, "skip")[0][0]
+    if not encoded: raise ValueError("none of the session's items is in the catalogue")
+    return encoded
 
 @patch
-def state(self: SessionRecommender) -> dict: return dict(items=self.items.tolist(), popularity=self.popularity.tolist())
+def attention(self: SessionRecommender, session: list) -> tuple[list[str], list[np.ndarray]]:
+    "Known item ids of `session` (last `max_len`) and each block's attention, averaged over heads: [T x T] per block (none for the GRU alone)."
+    encoded = self._one_session(session)
+    x = torch.tensor([encoded], device=self.device)
+    with torch.no_grad(): _, weights = self.net.forward_with_attention(x, torch.tensor([x.shape[1]], device=self.device))
+    return [self.items[i] for i in encoded], [w[0].mean(0).cpu().numpy() for w in weights]
+
+# %% ../nbs/17_session_rec.ipynb #d5c45a77
+@patch
+def item_influence(self: SessionRecommender, session: list, # one session of item ids
+                   target: str|None=None # the item whose prediction is explained (default: the top one after the session)
+                  ) -> pd.DataFrame: # one row per item read: position, item_id, influence, target
+    "Leave-one-out influence of each item read: log P(target | session) - log P(target | session without that item)."
+    encoded = self._one_session(session)
+    probs = self._next_probs([encoded] + [encoded[:j] + encoded[j + 1:] for j in range(len(encoded))])
+    if target is not None and target not in self.index: raise KeyError(f"target {target!r} is not in the catalogue")
+    t = self.index[target] if target is not None else int(probs[0, 1:].argmax()) + 1
+    logp = probs[:, t].clamp_min(1e-30).log()
+    return pd.DataFrame({"position": range(len(encoded)), "item_id": self.items[encoded],
+                         "influence": (logp[0] - logp[1:]).numpy(), "target": self.items[t]})
+
+# %% ../nbs/17_session_rec.ipynb #dd7ab2b9
+@patch
+def state(self: SessionRecommender) -> dict:
+    return dict(items=self.items.tolist(), popularity=self.popularity.tolist(), descriptions=self.descriptions)
 
 @patch(cls_method=True)
 def from_state(cls: SessionRecommender, net: SessionNet, state: dict) -> SessionRecommender:
-    return cls(net, np.array(state["items"], dtype=object), np.array(state["popularity"]), net.max_len)
+    return cls(net, np.array(state["items"], dtype=object), np.array(state["popularity"]), net.max_len, state.get("descriptions"))
 
 @patch
 def example_inputs(self: SessionRecommender) -> tuple[Tensor, Tensor]:
     return torch.randint(1, self.net.n_items + 1, (2, self.max_len)), torch.tensor([self.max_len, self.max_len // 3])
 
 # %% ../nbs/17_session_rec.ipynb #1aac22f1
+def _labels(rec: SessionRecommender, items, names: dict|None, width: int) -> list[str]:
+    "Item descriptions (`names`, default the model's own) cut to `width`, falling back to the item id."
+    names = rec.descriptions if names is None else names
+    return [str(names.get(it, it))[:width] for it in items]
+
 def plot_session_attention(rec: SessionRecommender, session: list, names: dict|None=None, block: int=-1, ax=None, width: int=22):
-    "Draw one block's (head-averaged) causal attention over a session, items labelled by `names`."
+    "Draw one block's (head-averaged) causal attention over a session, items labelled by `names` (default: the model's descriptions, else ids)."
     items, weights = rec.attention(session)
-    labels = [(names or {}).get(it, it)[:width] for it in items]
+    if not weights: raise ValueError(f"the {rec.net.encoder} encoder has no attention: plot_item_influence explains any encoder")
+    labels = _labels(rec, items, names, width)
     ax = ax or plt.subplots(figsize=(5.5, 4.5))[1]
     w = weights[block]
     im = ax.imshow(w, cmap="viridis", vmin=0, vmax=w[1:].max() if len(w) > 1 else 1)   # row 0 is always 1: off the scale
@@ -548,33 +793,79 @@ def plot_session_attention(rec: SessionRecommender, session: list, names: dict|N
     ax.set_xlabel("attended item"); ax.set_ylabel("predicting after")
     return ax
 
+# %% ../nbs/17_session_rec.ipynb #e7a024fa
+def plot_item_influence(rec: SessionRecommender, session: list, names: dict|None=None, target: str|None=None, ax=None, width: int=28):
+    "Bar chart of each item's leave-one-out influence on the prediction of `target` (default: the top item), labelled by description."
+    infl = rec.item_influence(session, target)
+    ax = ax or plt.subplots(figsize=(5.5, 0.3 * len(infl) + 1.2))[1]
+    ax.barh(range(len(infl)), infl.influence, color=np.where(infl.influence >= 0, "tab:blue", "tab:red"))
+    ax.set_yticks(range(len(infl)), _labels(rec, infl.item_id, names, width), fontsize=7); ax.invert_yaxis()
+    ax.axvline(0, color="grey", lw=0.8)
+    ax.set_xlabel("log-probability lost without the item")
+    ax.set_title(f"support for {_labels(rec, [infl.target[0]], names, width)[0]!r} ({rec.net.encoder})", fontsize=9)
+    return ax
+
 # %% ../nbs/17_session_rec.ipynb #b7e31e73
 def _split(log: InteractionLog, cfg: SessionConfig, name: str) -> SessionSplit:
     "Leave-last-out for per-user histories (MovieLens), else the time split of `cfg`."
     return leave_last_split(log) if name == "movielens_100k" else time_split(log, cfg.test_days, cfg.valid_days, cfg.train_days)
 
-def _fit(split: SessionSplit, cfg: SessionConfig, seed: int, device: str, show_progress: bool) -> SessionRecommender:
+def _fit(split: SessionSplit, cfg: SessionConfig, seed: int, device: str, show_progress: bool|str) -> SessionRecommender:
     if show_progress: print(f"{split}\ntraining the {cfg.encoder} model ...", flush=True)
-    return SessionRecommender.fit(split, cfg, seed=seed, device=device)
+    return SessionRecommender.fit(split, cfg, seed=seed, device=device, show_progress=show_progress)
 
 def _evaluate(rec: SessionRecommender, split: SessionSplit, seed: int) -> pd.DataFrame:
     "Test metrics of the model (first row), most popular and item-kNN."
     scorers = ((f"ours: {rec.net.encoder}", rec.score_positions), ("most popular", MostPopular(split)), ("item-kNN", ItemKNN(split)))
     return pd.DataFrame({n: evaluate(f, split.test, rec.max_len)[0] for n, f in scorers}).T.round(4)
 
-def _plot_attention(rec: SessionRecommender, split: SessionSplit, path: Path):
-    "The attention over a short real test session (none for the GRU alone)."
-    if not rec.net.blocks: return
+def _plot_figure(rec: SessionRecommender, split: SessionSplit, path: Path):
+    "One short real test session: each item's influence on the top prediction (every encoder), and the attention beside it (hybrid, Transformer)."
     session = [rec.items[i] for i in sorted(split.test.sequences[:50], key=lambda q: -min(len(q), 12))[0][:12]]
-    names = online_retail_descriptions()
-    ax = plot_session_attention(rec, session, names if set(session) <= set(names) else None)
-    ax.figure.tight_layout(); ax.figure.savefig(path, dpi=80); plt.close(ax.figure)
+    fig, axes = plt.subplots(1, 2 if rec.net.blocks else 1, figsize=(12 if rec.net.blocks else 6, 5.5), squeeze=False)
+    plot_item_influence(rec, session, ax=axes[0, 0])
+    if rec.net.blocks: plot_session_attention(rec, session, ax=axes[0, 1])
+    fig.tight_layout(); fig.savefig(path, dpi=80); plt.close(fig)
 
+# %% ../nbs/17_session_rec.ipynb #60dd8498
+def predictions_table(rec: SessionRecommender, split: SessionSplit, k: int=20) -> pd.DataFrame:
+    "One row per test target: session id, position in the session, the next item, its rank, and the top-`k` items (a JSON list)."
+    k, tops = min(k, split.n_items), []
+    def scorer(*batch):
+        scores = rec.score_positions(*batch); tops.append(scores.topk(k, dim=1).indices); return scores
+    _, table = evaluate(scorer, split.test, rec.max_len)
+    top = split.items[torch.cat(tops).numpy()]
+    return pd.DataFrame({"session_id": split.test.ids[table.sequence], "position": table.position,
+                         "next_item": split.items[table.target], "rank": table["rank"], f"top_{k}": [json.dumps(list(t)) for t in top]})
+
+def predict_file(rec: SessionRecommender, path, # a log in the training format: one row per interaction
+                 session_col: str="session_id", # session id column
+                 item_col: str="item_id", # item id column
+                 time_col: str="timestamp", # time stamp column (orders each session's items)
+                 time_unit: str|None=None, # numeric time stamps: 's', 'ms', 'us' or 'ns' (default: from their magnitude)
+                 on_missing: str="raise", # rows without a session, item or time stamp: 'raise' or 'drop' (reported)
+                 date_order: str|None=None, # dates like 01/12/2010: 'dmy' or 'mdy' (default: from the dates)
+                 k: int=20, # items to recommend per session
+                 exclude_seen: bool=False, # leave out items already in the session
+                 unknown: str="skip", # items not in the model's catalogue: 'skip' them (counted) or 'raise'
+                ) -> pd.DataFrame: # one row per (session, rank)
+    "The top-`k` next items for every session of the log at `path`."
+    log = read_interactions(path, session_col, item_col, time_col, min_item_count=1, min_session_len=1, time_unit=time_unit,
+                            on_missing=on_missing, date_order=date_order)
+    ids, seqs = _sequences(log.frame)
+    recs = rec.recommend([list(s) for s in seqs], k=k, unknown=unknown, exclude_seen=exclude_seen)
+    out = recs.to_frame().assign(session_id=lambda d: ids[d.session], description=lambda d: d.item_id.map(rec.descriptions))
+    out = out.assign(n_items_read=recs.n_used[out.session], n_unknown=recs.n_unknown[out.session])
+    return out[["session_id", "rank", "item_id", "description", "score", "n_items_read", "n_unknown"]].rename(columns={"score": "probability"})
+
+# %% ../nbs/17_session_rec.ipynb #a2c2b277
 SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
     ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
-    evaluate=_evaluate, metric=("MRR@20", True), figure=_plot_attention,
-    tunable=("encoder", "loss", "test_days", "valid_days", "train_days")))
+    evaluate=_evaluate, metric=("MRR@20", True), figure=_plot_figure,
+    tunable=("encoder", "dim", "n_layers", "n_heads", "max_len", "dropout", "loss", "test_days", "valid_days", "train_days"),
+    predictor=SessionRecommender, predictions=predictions_table, predict_file=predict_file,
+    shipped_models={"online-retail": "shipped/session_rec/online_retail.ckpt"}))
 
 # %% ../nbs/17_session_rec.ipynb #9b108f7f
 def write_recbole_split(split: SessionSplit, folder, name: str, max_len: int=50) -> Path:
