@@ -16,15 +16,19 @@ from fastai.torch_core import Module
 from fastcore.basics import ifnone, patch
 
 # %% auto #0
-__all__ = ['check_sequence_batch', 'check_lengths', 'lengths_to_mask', 'masked_softmax', 'AdditiveAttention',
+__all__ = ['tracing', 'check_sequence_batch', 'check_lengths', 'lengths_to_mask', 'masked_softmax', 'AdditiveAttention',
            'ScaledDotAttention', 'GRUEncoder', 'CausalTransformerBlock', 'check_token_batch', 'GRUAttentionClassifier']
 
 # %% ../nbs/00_core.ipynb #cd6d3d7f
+def tracing() -> bool:
+    "True while `torch.compile`, `torch.export` or the JIT traces a graph: checks on values are skipped then (the caller checked)."
+    return torch.compiler.is_compiling() or torch.compiler.is_exporting() or torch.jit.is_tracing()
+
 def check_sequence_batch(x: Tensor, # [bs x T x d] padded batch
                          lengths: Tensor|None=None, # [bs] number of valid steps per sequence
                          name: str='x'):
     "Raise a clear error unless `x` is a non-empty float batch of rank 3 without NaN and `lengths` fits it."
-    if torch.compiler.is_compiling() or torch.jit.is_tracing(): return  # exported graphs assume checked inputs
+    if tracing(): return  # exported graphs assume checked inputs
     if not isinstance(x, Tensor): raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if x.ndim != 3: raise ValueError(f"{name} must have shape [batch, time, features], got rank {x.ndim} {tuple(x.shape)}")
     if x.shape[0] == 0: raise ValueError(f"{name} is an empty batch (batch size 0)")
@@ -35,7 +39,7 @@ def check_sequence_batch(x: Tensor, # [bs x T x d] padded batch
 
 def check_lengths(lengths: Tensor, bs: int, max_len: int):
     "Raise unless `lengths` is an integer vector of `bs` values in [1, `max_len`]."
-    if torch.compiler.is_compiling() or torch.jit.is_tracing(): return
+    if tracing(): return
     if not isinstance(lengths, Tensor): raise TypeError(f"lengths must be a torch.Tensor, got {type(lengths).__name__}")
     if lengths.ndim != 1 or lengths.shape[0] != bs:
         raise ValueError(f"lengths must have shape [{bs}] (one per sequence), got {tuple(lengths.shape)}")
@@ -138,7 +142,7 @@ class GRUEncoder(Module):
         if x.shape[-1] != self.gru.input_size:
             raise ValueError(f"x has {x.shape[-1]} features per step, the encoder expects {self.gru.input_size}")
         if lengths is None: out, h = self.gru(x)
-        elif torch.compiler.is_compiling(): return self.unpacked(x, lengths)  # torch.export cannot trace packing
+        elif tracing(): return self.unpacked(x, lengths)  # torch.export cannot trace packing
         else:
             packed = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False)
             out, h = self.gru(packed)
@@ -203,7 +207,7 @@ def check_token_batch(tokens: Tensor, # [bs x T] token ids
     if not isinstance(tokens, Tensor): raise TypeError(f"tokens must be a torch.Tensor, got {type(tokens).__name__}")
     if tokens.ndim != 2 or tokens.dtype not in (torch.int64, torch.int32):
         raise ValueError(f"tokens must be an integer tensor [batch, length] (int64 or int32), got {tokens.dtype} {tuple(tokens.shape)}")
-    if torch.compiler.is_compiling() or torch.jit.is_tracing(): return  # exported graphs assume checked inputs
+    if tracing(): return  # exported graphs assume checked inputs
     if tokens.numel() == 0: raise ValueError(f"tokens is empty (shape {tuple(tokens.shape)})")
     check_lengths(lengths, tokens.shape[0], tokens.shape[1])
     lo, hi = int(tokens.min()), int(tokens.max())

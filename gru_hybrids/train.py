@@ -472,7 +472,7 @@ def report_step(step: str, # short name: 'read', 'filled', 'dropped', 'filtered'
     entry = dict(step=step, reason=reason, count=None if count is None else int(count), **detail)
     json.dumps(entry)   # details must be plain data: fail here, not when the report is written
     if (open_report := _REPORT.get()) is None:
-        if step != "read" and count != 0: warnings.warn(reason, PreprocessingWarning, stacklevel=2)
+        if step != "read" and count: warnings.warn(reason, PreprocessingWarning, stacklevel=2)
         return
     report, echo = open_report
     report.append(entry)
