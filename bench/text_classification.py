@@ -126,7 +126,7 @@ def write_tables():
     wide = pd.DataFrame([dict(dataset=r.dataset, method=r.method, metric=r.metric, cell=f"{r.value:.4f}" + (f" [{r.lo:.4f}, {r.hi:.4f}]" if r.lo is not None else ""), seconds=r.seconds)
                          for r in rows])
     table = wide.pivot_table(index=["dataset", "method"], columns="metric", values="cell", aggfunc="first", sort=False).reset_index()
-    table = table.merge(wide.groupby(["dataset", "method"], sort=False).seconds.first().reset_index(), on=["dataset", "method"])
+    table = table.merge(wide.groupby(["dataset", "method"], sort=False).seconds.first().reset_index(), on=["dataset", "method"]).fillna("")
     text = ("# Multi-class text classification: test scores\n\nAccuracy and macro-F1 on each corpus's test split with 95% bootstrap intervals over "
             "test documents; `seconds`: training time on one CPU thread (for the TF-IDF baselines, the whole search over C; for fastText, its whole grid). "
             "Every setting was chosen on the validation split carved from training (see `chosen_on` in text_classification.csv); "
