@@ -32,7 +32,7 @@ __all__ = ['BBC_DIST', 'BBC_VERSION', 'BBC_FOLDER', 'BBC_SHA256', 'TEXTGCN_FILES
            'tokenize', 'check_texts', 'read_text_folder', 'load_bbc_news', 'read_orange_tab', 'load_textgcn_corpus',
            'split_documents', 'check_classes', 'MeanPooling', 'DocumentClassifier', 'word_vectors', 'TextConfig',
            'TextClassifier', 'tfidf_baselines', 'class_scores', 'class_codes', 'plot_confusion', 'render_attention',
-           'indicative_words', 'attention_hits', 'read_text_csv']
+           'indicative_words', 'attention_hits', 'read_text_csv', 'read_text_data']
 
 # %% ../nbs/11_text_classification.ipynb #5e3f9cf8
 _WORD = re.compile(r"[^\W_]+")   # runs of letters and digits, in any script
@@ -435,6 +435,15 @@ def read_text_csv(path, # CSV file, one document per row
     report_step("read", f"{len(df)} labelled documents in {df.label.nunique()} classes from {Path(path).name}", count=len(df))
     return df
 
+# %% ../nbs/11_text_classification.ipynb #d5e3a518
+def read_text_data(path, # a CSV file (one document per row) or a folder with one subfolder per class
+                   text_col: str="text", # CSV: the column of documents
+                   label_col: str="label", # CSV: the column of class labels
+                   classes: str|None=None, # CSV: the expected classes, comma-separated (None: those present)
+                   pattern: str="*.txt") -> pd.DataFrame: # folder: the documents' file names
+    "A user's labelled documents from a CSV file or a folder-per-class corpus."
+    return read_text_folder(path, pattern) if Path(path).is_dir() else read_text_csv(path, text_col, label_col, classes)
+
 # %% ../nbs/11_text_classification.ipynb #9e40f728
 def _split(data: pd.DataFrame, cfg: TextConfig, name: str):
     return split_documents(data, valid_frac=0.25 if "split" not in data else 0.1, test_frac=0.2, seed=0)
@@ -465,6 +474,6 @@ def _figure(model: TextClassifier, split, path):
 # %% ../nbs/11_text_classification.ipynb #0347ce34
 TEXT_CLASSIFICATION = register_architecture(Architecture(
     "text-classification", "bidirectional GRU + word attention for multi-class text classification", __name__,
-    ("bbc_news", "r8", "r52", "20ng"), quick=QUICK, full=FULL, read_file=read_text_csv, split=_split, fit=_fit,
+    ("bbc_news", "r8", "r52", "20ng"), quick=QUICK, full=FULL, read_file=read_text_data, split=_split, fit=_fit,
     evaluate=_evaluate, metric=("Accuracy", True), figure=_figure, tunable=("max_len", "hidden", "lr", "pooling", "init"),
     predictor=TextClassifier, predictions=_predictions, predict_file=_predict_file))

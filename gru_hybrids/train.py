@@ -563,10 +563,10 @@ def load_architectures() -> dict[str, Architecture]:
     return ARCHITECTURES
 
 def read_data(arch: Architecture, data: str|None=None, **options) -> tuple[Any, str]:
-    "(data, name): a registered dataset of `arch` (default: its first), or a user's file read with `arch.read_file(path, **options)`."
+    "(data, name): a registered dataset of `arch` (default: its first), or a user's file (or folder) read with `arch.read_file(path, **options)`."
     data = data or arch.datasets[0]
     if data in arch.datasets: return load_dataset(data), data
-    if not Path(data).is_file(): raise FileNotFoundError(f"{data!r} is neither a dataset of {arch.name} ({', '.join(arch.datasets)}) nor a file")
+    if not Path(data).exists(): raise FileNotFoundError(f"{data!r} is neither a dataset of {arch.name} ({', '.join(arch.datasets)}) nor a file or folder")
     params = list(inspect.signature(arch.read_file).parameters.values())[1:]
     missing = [p.name for p in params if p.default is inspect.Parameter.empty and options.get(p.name) is None]
     if missing: raise ValueError(f"reading {data} needs " + ", ".join("--" + m.replace("_", "-") for m in missing))
