@@ -76,7 +76,7 @@ def cmd_predict(args) -> int:
     preds = predict_from_file(arch, args.model, args.data, device=args.device, **options)
     if args.out is None: preds.to_csv(sys.stdout, index=False); return 0
     preds.to_csv(args.out, index=False)
-    print(f"{len(preds)} rows of predictions written to {args.out}", file=sys.stderr)
+    print(f"{len(preds)} rows of predictions written to {args.out}")
     return 0
 
 def _check_out_file(path: Path, overwrite: bool):
