@@ -536,6 +536,7 @@ class DrugLikenessModel(Predictor):
         model.history = pd.concat(history, ignore_index=True)  # per epoch and stage: losses (written as history.csv by a run)
         return model
 
+# %% ../nbs/19_drug_likeness.ipynb #e358fdab
 def _freeze(net: SmilesGRU, frozen: bool):
     "Freeze (or unfreeze) the embedding and the GRU, the parts a language model provides."
     for p in [*net.emb.parameters(), *net.encoder.parameters()]: p.requires_grad_(not frozen)
