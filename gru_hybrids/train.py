@@ -30,14 +30,15 @@ from fastprogress.fastprogress import IN_NOTEBOOK
 from fastcore.basics import patch
 from . import __version__
 from .data import load_dataset
+from .metrics import LOWER_IS_BETTER
 
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'RUN_MANIFEST', 'ARCHITECTURES', 'seed_everything',
            'resolve_device', 'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network',
            'BF16Autocast', 'precision_callbacks', 'parallel_callbacks', 'KeepBest', 'EpochLines', 'history_table',
            'plot_history', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
-           'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'write_results',
-           'PreprocessingWarning', 'report_step', 'collect_report', 'write_report', 'check_out_dir',
+           'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'PairedRow', 'write_results',
+           'results_headline', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report', 'check_out_dir',
            'clear_previous_run', 'Architecture', 'register_architecture', 'load_architectures', 'read_data',
            'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
 
@@ -447,16 +448,87 @@ class ResultRow:
     seconds: float|None = None
     chosen_on: str = "validation"  # where settings and epochs were chosen
 
-def write_results(rows: list[ResultRow], path, # writes path.csv and path.md
-                  title: str, digits: int=4) -> tuple[Path, Path]:
-    "Write `rows` as `path.csv` and as a Markdown table `path.md` under `title`."
+@dataclass
+class PairedRow:
+    "Two methods on the same test units: the difference `a − b` of one metric, its interval, p-value and winner."
+    dataset: str
+    split: str
+    metric: str
+    a: str              # method a (usually ours)
+    b: str              # method b (usually the strongest other row)
+    diff: float         # metric of a − metric of b
+    lo: float           # interval of the difference
+    hi: float
+    p_value: float
+    winner: str         # the better method's name, or '' when the interval includes 0
+    unit: str = ""
+    n_units: int|None = None
+
+    @classmethod
+    def from_test(cls, test: pd.Series, # one metric's row of a `paired_bootstrap` result (its name is the metric)
+                  dataset: str, split: str, a: str, b: str, unit: str="", n_units: int|None=None) -> PairedRow:
+        "The row for one metric of a `paired_bootstrap` result."
+        return cls(dataset, split, str(test.name), a, b, float(test["diff"]), float(test["lo"]), float(test["hi"]),
+                   float(test["p_value"]), {"a": a, "b": b}.get(test["winner"], ""), unit, n_units)
+
+# %% ../nbs/03_train.ipynb #37fb01f3
+def _paired_path(path: Path) -> Path: return path.with_name(path.stem + "_paired.csv")
+
+def write_results(rows: list[ResultRow], path, # writes path.csv and path.md (and path_paired.csv)
+                  title: str, digits: int=4,
+                  paired: list[PairedRow]|None=None, # paired comparisons of the claimed wins
+                  notes: str="") -> tuple[Path, Path]: # how each setting was chosen, what was capped
+    "Write `rows` as `path.csv`, `paired` as `path_paired.csv`, and both as Markdown tables in `path.md` under `title`."
     if not rows: raise ValueError("no result rows to write")
     df = pd.DataFrame([asdict(r) for r in rows])
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path).with_suffix(""); path.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(path.with_suffix(".csv"), index=False)
-    shown = df.dropna(axis=1, how="all").round(digits)
-    path.with_suffix(".md").write_text(f"# {title}\n\n{shown.to_markdown(index=False)}\n")
+    text = f"# {title}\n\n" + (f"{notes.strip()}\n\n" if notes.strip() else "")
+    text += df.dropna(axis=1, how="all").round(digits).to_markdown(index=False) + "\n"
+    if paired:
+        pf = pd.DataFrame([asdict(r) for r in paired]); pf.to_csv(_paired_path(path), index=False)
+        text += "\n## Paired comparisons (a − b on the same test units)\n\n" + pf.round(digits).to_markdown(index=False) + "\n"
+    path.with_suffix(".md").write_text(text)
     return path.with_suffix(".csv"), path.with_suffix(".md")
+
+# %% ../nbs/03_train.ipynb #829441d9
+def _fmt_score(r, digits: int) -> str:
+    return f"{r.value:.{digits}f}" + (f" [{r.lo:.{digits}f}, {r.hi:.{digits}f}]" if pd.notna(r.lo) else "")
+
+def _paired_between(path: Path, dataset: str, metric: str, m1: str, m2: str) -> pd.Series|None:
+    pf = pd.read_csv(_paired_path(path)) if _paired_path(path).exists() else pd.DataFrame(columns=["dataset", "metric", "a", "b"])
+    hit = pf[(pf.dataset == dataset) & (pf.metric == metric) & (pf.a.isin([m1, m2])) & (pf.b.isin([m1, m2])) & (pf.a != pf.b)]
+    return None if hit.empty else hit.iloc[0]
+
+def _rerun_rows(path: Path, dataset: str, metric: str) -> pd.DataFrame:
+    df = pd.read_csv(path.with_suffix(".csv"))
+    df = df[(df.dataset == dataset) & (df.metric == metric) & df.value.notna()]
+    if df.empty: raise ValueError(f"{path.with_suffix('.csv')} has no {metric!r} rows for dataset {dataset!r}")
+    return df[~df.chosen_on.fillna("").str.startswith("as published")]
+
+def results_headline(path, # a results file written by `write_results` (with or without .csv)
+                     dataset: str, metric: str,
+                     ours: str, # our method's name in the file
+                     lower_is_better: bool|None=None, # None: by metric name (`metrics.LOWER_IS_BETTER`)
+                     digits: int=3) -> str:
+    "One Markdown sentence from a results file: the best re-run method on `metric`, ours, and their paired test."
+    path = Path(path).with_suffix("")
+    df = _rerun_rows(path, dataset, metric)
+    if ours not in set(df.method): raise ValueError(f"no re-run {metric!r} row for {ours!r} on {dataset!r} in {path.with_suffix('.csv')}")
+    low = any(metric.lower().startswith(m.lower()) for m in LOWER_IS_BETTER) if lower_is_better is None else lower_is_better
+    ranked = df.sort_values("value", ascending=low)
+    mine, rival = ranked[ranked.method == ours].iloc[0], ranked[ranked.method != ours].iloc[0]
+    test = _paired_between(path, dataset, metric, ours, rival.method)
+    if test is None: raise ValueError(f"no paired test of {ours!r} against {rival.method!r} on {dataset!r} {metric!r} in {_paired_path(path)}")
+    sign = 1 if test.a == ours else -1
+    lo, hi = sorted([sign * test.lo, sign * test.hi])
+    verdict = ("ours is better beyond the interval" if test.winner == ours else
+               f"{rival.method} is better beyond the interval" if test.winner == rival.method else "the two are level within the interval")
+    lead = f"**{ours}** {_fmt_score(mine, digits)} is best" if ranked.iloc[0].method == ours else f"**{rival.method}** {_fmt_score(rival, digits)} is best; ours {_fmt_score(mine, digits)}"
+    unit = f" over {int(test.n_units)} {test.unit}s" if pd.notna(test.get("n_units")) and test.unit else ""
+    vs = f"next best {rival.method} {_fmt_score(rival, digits)}; " if ranked.iloc[0].method == ours else ""
+    return (f"{metric} on {dataset}: {lead}; {vs}ours − {rival.method} = {sign * test['diff']:+.{digits}f} "
+            f"[{lo:+.{digits}f}, {hi:+.{digits}f}] (paired bootstrap{unit}): {verdict}.")
 
 # %% ../nbs/03_train.ipynb #f0873e0a
 class PreprocessingWarning(UserWarning):
