@@ -23,7 +23,7 @@ import pandas as pd
 import torch
 from gru_hybrids.data import load_dataset
 from gru_hybrids.metrics import bootstrap_ci, paired_bootstrap
-from gru_hybrids.train import ResultRow, write_results
+from gru_hybrids.train import PairedRow, ResultRow, write_results
 from gru_hybrids.text_classification import FULL, TextClassifier, split_documents, tfidf_baselines, tokenize, class_codes, class_scores
 
 RESULTS = Path(__file__).parent / "results"
@@ -109,6 +109,13 @@ def run(name: str, methods, seed: int):
         record(name, method, model.predict(test.text.tolist()), f"{cfg} best epoch {best} (valid accuracy {model.history.valid_score.max():.3f})", secs)
 
 
+def paired_table(paired: list[PairedRow]) -> str:
+    "One row per comparison, one column per metric: difference [95% interval] and the winner."
+    cell = lambda r: f"{r.diff:+.4f} [{r.lo:+.4f}, {r.hi:+.4f}] " + (r.winner if r.winner else "n.s.")
+    df = pd.DataFrame([dict(dataset=r.dataset, method=r.a, versus=r.b, metric=r.metric, cell=cell(r)) for r in paired])
+    return df.pivot_table(index=["dataset", "method", "versus"], columns="metric", values="cell", aggfunc="first", sort=False).reset_index().to_markdown(index=False)
+
+
 def write_tables():
     "Bootstrap intervals over test documents for every method, paired tests against the strongest TF-IDF baseline, the published rows."
     runs, rows, paired = pd.read_csv(RUNS), [], []
@@ -129,11 +136,10 @@ def write_tables():
         pairs += [(m, ours) for m in codes if m.startswith("ours,") and ours in codes]   # the ablations against the full model
         for method, ref in pairs:
             t = paired_bootstrap(class_scores, y, codes[method], codes[ref])
-            paired.append(dict(dataset=name, method=method, versus=ref, **{f"{k} diff [95%]": f"{t.loc[k, 'diff']:+.4f} [{t.loc[k, 'lo']:+.4f}, {t.loc[k, 'hi']:+.4f}]" for k in t.index},
-                               winner=" / ".join(f"{k}: {dict(a='method', b='versus').get(t.loc[k, 'winner'], 'n.s.')}" for k in t.index)))
+            paired += [PairedRow.from_test(t.loc[k], name, SPLIT[name], method, ref, "document", len(y)) for k in t.index]
         for method, acc in PUBLISHED.items():
             if name in acc: rows.append(ResultRow(name, SPLIT[name], method, "Accuracy", acc[name], chosen_on="as published (Table 2)"))
-    csv, md = write_results(rows, RESULTS / "text_classification", "Multi-class text classification: test scores (95% bootstrap over test documents)")
+    csv, md = write_results(rows, RESULTS / "text_classification", "Multi-class text classification: test scores (95% bootstrap over test documents)", paired=paired)
     wide = pd.DataFrame([dict(dataset=r.dataset, method=r.method, metric=r.metric, cell=f"{r.value:.4f}" + (f" [{r.lo:.4f}, {r.hi:.4f}]" if r.lo is not None else ""), seconds=r.seconds)
                          for r in rows])
     table = wide.pivot_table(index=["dataset", "method"], columns="metric", values="cell", aggfunc="first", sort=False).reset_index()
@@ -145,7 +151,7 @@ def write_tables():
             + table.to_markdown(index=False) + "\n")
     if paired: text += ("\n## Paired comparisons (difference method - versus, 95% paired bootstrap over test documents)\n\nEach method against "
                         "the strongest TF-IDF baseline of its corpus (the better of the two on test: the conservative reference), and the two "
-                        "ablations against the full model.\n\n") + pd.DataFrame(paired).to_markdown(index=False) + "\n"
+                        "ablations against the full model.\n\n") + paired_table(paired) + "\n"
     text += "\n" + FASTTEXT_CAVEAT + "\n"
     text += "\n## Full rows\n\n" + md.read_text().split("\n", 2)[2]
     md.write_text(text)

@@ -524,7 +524,8 @@ def results_headline(path, # a results file written by `write_results` (with or 
     lo, hi = sorted([sign * test.lo, sign * test.hi])
     verdict = ("ours is better beyond the interval" if test.winner == ours else
                f"{rival.method} is better beyond the interval" if test.winner == rival.method else "the two are level within the interval")
-    lead = f"**{ours}** {_fmt_score(mine, digits)} is best" if ranked.iloc[0].method == ours else f"**{rival.method}** {_fmt_score(rival, digits)} is best; ours {_fmt_score(mine, digits)}"
+    top = "scores lowest" if low else "scores highest"
+    lead = f"**{ours}** {_fmt_score(mine, digits)} {top}" if ranked.iloc[0].method == ours else f"**{rival.method}** {_fmt_score(rival, digits)} {top}; ours {_fmt_score(mine, digits)}"
     unit = f" over {int(test.n_units)} {test.unit}s" if pd.notna(test.get("n_units")) and test.unit else ""
     vs = f"next best {rival.method} {_fmt_score(rival, digits)}; " if ranked.iloc[0].method == ours else ""
     return (f"{metric} on {dataset}: {lead}; {vs}ours − {rival.method} = {sign * test['diff']:+.{digits}f} "
