@@ -801,6 +801,7 @@ d = { 'settings': { 'branch': 'main',
                                    'gru_hybrids.train.run_one_cycle': ('train.html#run_one_cycle', 'gru_hybrids/train.py'),
                                    'gru_hybrids.train.seed_everything': ('train.html#seed_everything', 'gru_hybrids/train.py'),
                                    'gru_hybrids.train.write_checkpoint': ('train.html#write_checkpoint', 'gru_hybrids/train.py'),
+                                   'gru_hybrids.train.write_manifest': ('train.html#write_manifest', 'gru_hybrids/train.py'),
                                    'gru_hybrids.train.write_report': ('train.html#write_report', 'gru_hybrids/train.py'),
                                    'gru_hybrids.train.write_results': ('train.html#write_results', 'gru_hybrids/train.py')},
             'gru_hybrids.viz': {'gru_hybrids.viz.plot_attention': ('viz.html#plot_attention', 'gru_hybrids/viz.py')}}}

@@ -15,7 +15,7 @@ import torch
 from fastcore.docments import docments
 from .data import _REGISTRY, dataset_info, list_datasets
 from .train import (Architecture, load_architectures, run_experiment, predict_from_file, check_out_dir,
-                               clear_previous_run, RUN_MANIFEST)
+                               clear_previous_run, write_manifest)
 
 # %% auto #0
 __all__ = ['architectures_table', 'cmd_list', 'cmd_demo', 'cmd_train', 'cmd_predict', 'cmd_fetch', 'add_function_options',
@@ -42,16 +42,17 @@ def cmd_demo(args) -> int:
     unknown = [n for n in names if n not in archs]
     if unknown: return _fail(f"unknown architecture(s) {unknown}; choose from {sorted(archs)}")
     out, rows = check_out_dir(args.out, args.overwrite), []
-    clear_previous_run(out)
     for i, name in enumerate(names, 1):
         print(f"[{i}/{len(names)}] {name}: {archs[name].title} ...", flush=True)
         t = time.time()
-        row = run_experiment(archs[name], out_dir=out / name, seed=args.seed, quick=True, device=args.device, show_progress=args.progress)
+        row = run_experiment(archs[name], out_dir=out / name, seed=args.seed, quick=True, device=args.device, show_progress=args.progress,
+                             overwrite=args.overwrite)
         rows.append(dict(architecture=name, **row, seconds=round(time.time() - t, 1)))
         print(f"[{i}/{len(names)}] {name}: done in {time.time() - t:.0f}s", flush=True)
     table = pd.DataFrame(rows)
-    out.mkdir(parents=True, exist_ok=True); table.to_csv(out / "results.csv", index=False)
-    (out / RUN_MANIFEST).write_text(json.dumps(dict(architecture="demo", finished=time.strftime("%Y-%m-%dT%H:%M:%S"), files=[*names, "results.csv"])))
+    clear_previous_run(out, keep=names)   # the architectures' folders were replaced by their own runs
+    table.to_csv(out / "results.csv", index=False)
+    write_manifest(out, dict(architecture="demo", finished=time.strftime("%Y-%m-%dT%H:%M:%S"), files=[*names, "results.csv"]))
     print("\nResults (quick configurations; plots and models in " + str(out) + ")\n" + table.to_string(index=False))
     return 0
 

@@ -39,8 +39,8 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'RUN_M
            'plot_history', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
            'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'PairedRow', 'write_results',
            'results_headline', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report', 'check_out_dir',
-           'clear_previous_run', 'Architecture', 'register_architecture', 'load_architectures', 'read_data',
-           'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
+           'clear_previous_run', 'write_manifest', 'Architecture', 'register_architecture', 'load_architectures',
+           'read_data', 'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
 
 # %% ../nbs/03_train.ipynb #51ccf730
 def seed_everything(seed: int=42):
@@ -588,14 +588,19 @@ def check_out_dir(folder, overwrite: bool=False) -> Path:
                                   "pass --overwrite (overwrite=True) to replace it, or choose another folder")
     return folder
 
-def clear_previous_run(folder: Path):
-    "Remove the files (and folders) a previous run listed in `folder`'s manifest, then the manifest."
+def clear_previous_run(folder: Path, keep=()): # names the new run has rewritten itself
+    "Remove the files (and folders) a previous run listed in `folder`'s manifest, except `keep`, then the manifest."
     if not (manifest := folder / RUN_MANIFEST).is_file(): return
-    for name in json.loads(manifest.read_text()).get("files", []):
+    for name in set(json.loads(manifest.read_text()).get("files", [])) - set(keep):
         p = folder / name
         if p.resolve().parent != folder.resolve(): continue   # a manifest names files of its own folder only
         shutil.rmtree(p) if p.is_dir() and not p.is_symlink() else p.unlink(missing_ok=True)
     manifest.unlink()
+
+def write_manifest(folder: Path, manifest: dict) -> Path:
+    "Write `manifest` (JSON-able; `files` lists what the run wrote) as the folder's `run.json`, atomically."
+    _atomic_write(Path(folder) / RUN_MANIFEST, json.dumps(manifest, indent=1, default=str).encode())
+    return Path(folder) / RUN_MANIFEST
 
 # %% ../nbs/03_train.ipynb #c555e9aa
 @dataclass
@@ -674,7 +679,7 @@ def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name
     try: _write_run_files(arch, model, split, table, report, out, manifest["files"])
     finally:   # even a failed write leaves a manifest of what it wrote, so --overwrite can clean up
         manifest["finished"] = time.strftime("%Y-%m-%dT%H:%M:%S%z")
-        _atomic_write(out / RUN_MANIFEST, json.dumps(manifest, indent=1, default=str).encode())
+        write_manifest(out, manifest)
     return row
 
 # %% ../nbs/03_train.ipynb #0c4a8aa3
