@@ -226,7 +226,7 @@ def partial_lines(scores: pd.DataFrame) -> list[str]:
     n_folds = scores.groupby("method").fold.nunique()
     lines = []
     for m in n_folds[n_folds < 5].index:
-        ks = sorted(scores[scores.method == m].fold.unique())
+        ks = sorted(int(k) for k in scores[scores.method == m].fold.unique())
         sub = scores[scores.fold.isin(ks)]
         wide = sub.pivot_table(index=["smiles", "label", "fold"], columns="method", values="score").reset_index()
         yf = wide[["label", "fold"]].to_numpy(float)
