@@ -50,6 +50,17 @@ def main():
             if k != "nn.GRU": rows.append(ResultRow("random batch", split, k, "time / nn.GRU", v / med["nn.GRU"], chosen_on="fixed"))
         if not a.no_compile: rows.append(ResultRow("random batch", split, "AGRU compiled step", "compile s (first call)", compile_s, chosen_on="fixed"))
         print(split, {k: round(1e3 * v, 1) for k, v in med.items()}, flush=True)
-    write_results(rows, a.out, title="AGRU speed beside nn.GRU (forward + backward, same run, alternating)")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    _, md = write_results(rows, a.out, title="AGRU speed beside nn.GRU (forward + backward, same run, alternating)")
+    md.write_text(md.read_text() + "\n" + notes(rows, load))
+
+def notes(rows, load: float) -> str:
+    "The verdict against the targets (eager <= 1.5x, compiled <= 1.0x nn.GRU), generated from the rows."
+    out = [f"Machine load average (1 min) at the end of the run: {load:.1f} (the ratios come from alternating runs in one process; the absolute times do not transfer).", ""]
+    for r in rows:
+        if r.metric != "time / nn.GRU": continue
+        target = 1.5 if r.method == "AGRU eager" else 1.0
+        out.append(f"- {r.split}: {r.method} takes {r.value:.2f}x nn.GRU: target <= {target}x {'met' if r.value <= target else 'NOT met'}.")
+    return "\n".join(out) + "\n"
 
 if __name__ == "__main__": main()
