@@ -6,7 +6,7 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/prognosis.html.md"""
 
 # %% ../nbs/15_prognosis.ipynb #c4f52ad8
 from __future__ import annotations
-import gzip, io, math, re
+import gzip, io, math, re, warnings
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
@@ -365,8 +365,10 @@ def fit_baselines(train: LandmarkSamples, # training samples (unlabelled ones, c
     from sklearn.preprocessing import StandardScaler
     scale = Standardiser.fit(np.vstack(train.values)); X = last_value_features(train, scale)
     lab = ~np.isnan(train.label); cv = _inner_cv(train.subset(lab), seed)
-    lr = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
-                       LogisticRegressionCV(Cs=np.logspace(-3, 2, 11), cv=cv, scoring="roc_auc", max_iter=5000)).fit(X[lab], train.label[lab])
+    with warnings.catch_warnings():   # scikit-learn 1.9 announces a change of the l1_ratios default; plain L2 here either way
+        warnings.filterwarnings("ignore", message=".*l1_ratios.*", category=FutureWarning)
+        lr = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
+                           LogisticRegressionCV(Cs=np.logspace(-3, 2, 11), cv=cv, scoring="roc_auc", max_iter=5000)).fit(X[lab], train.label[lab])
     gbt = GridSearchCV(HistGradientBoostingClassifier(max_iter=150, random_state=seed), dict(max_depth=[2, 3], learning_rate=[0.03, 0.1]),
                        cv=cv, scoring="roc_auc").fit(X[lab], train.label[lab])
     out = {"landmark logistic regression": lambda s: lr.predict_proba(last_value_features(s, scale))[:, 1],
