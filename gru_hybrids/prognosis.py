@@ -365,8 +365,8 @@ def fit_baselines(train: LandmarkSamples, # training samples (unlabelled ones, c
     from sklearn.preprocessing import StandardScaler
     scale = Standardiser.fit(np.vstack(train.values)); X = last_value_features(train, scale)
     lab = ~np.isnan(train.label); cv = _inner_cv(train.subset(lab), seed)
-    with warnings.catch_warnings():   # scikit-learn 1.9 announces a change of the l1_ratios default; plain L2 here either way
-        warnings.filterwarnings("ignore", message=".*l1_ratios.*", category=FutureWarning)
+    with warnings.catch_warnings():   # scikit-learn 1.9 announces changes of LogisticRegressionCV's defaults and attributes; plain L2 here either way
+        warnings.filterwarnings("ignore", category=FutureWarning, module=r"sklearn\.linear_model\._logistic")
         lr = make_pipeline(SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
                            LogisticRegressionCV(Cs=np.logspace(-3, 2, 11), cv=cv, scoring="roc_auc", max_iter=5000)).fit(X[lab], train.label[lab])
     gbt = GridSearchCV(HistGradientBoostingClassifier(max_iter=150, random_state=seed), dict(max_depth=[2, 3], learning_rate=[0.03, 0.1]),
