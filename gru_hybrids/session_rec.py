@@ -496,7 +496,7 @@ class ItemKNN:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
 
-# %% ../nbs/17_session_rec.ipynb #84c403af
+# %% ../nbs/17_session_rec.ipynb #dd3d843b
 class SequentialRules:
     "Sequential rules (Ludewig & Jannach 2018): weight 1/d for b following a at distance d <= `steps`; item-kNN below every rule."
     def __init__(self, split: SessionSplit, steps: int=10, # longest distance of a rule
