@@ -90,8 +90,9 @@ def stage_split(split_dir, name, work):
     return rows
 
 
-def make_config(model, work, epochs, seed, stopping_step, learning_rate=None):
+def make_config(model, work, epochs, seed, stopping_step, learning_rate=None, batch_size=None):
     extra = {} if learning_rate is None else {"learning_rate": learning_rate}
+    if batch_size: extra["train_batch_size"] = batch_size
     return Config(model=model, dataset="ds", config_dict={**extra,
         "data_path": os.path.join(work, "data"), "checkpoint_dir": os.path.join(work, "saved"),
         "benchmark_filename": list(PARTS),
@@ -119,17 +120,28 @@ def check_mapping(dataset, part_dataset, rows, part):
         assert lens[i] == len(p) and list(id2tok[seqs[i, :lens[i]]]) == p, f"{part} row {i}: prefix differs from the file"
 
 
+class Budget(Exception):
+    "Raised before an epoch would start past the wall-clock budget (the best-validation checkpoint is already saved)."
+
+
 @torch.no_grad()
-def test_ranks(model, inter, batch_size=1024):
-    """Rank of each row's target among real items 1..n-1 (column 0 is [PAD]); ties count against the target."""
+def test_ranks(model, inter, seen=None, batch_size=1024):
+    """Rank of each row's target among real items 1..n-1 (column 0 is [PAD]); ties count against the target.
+    With `seen` (per row, the item ids of the WHOLE prefix), also the rank with those items excluded."""
     model.eval()
-    ranks = []
+    ranks, unseen = [], []
     for start in range(0, len(inter), batch_size):
         batch = inter[start:start + batch_size]
         scores = model.full_sort_predict(batch)[:, 1:]
         target = scores.gather(1, (batch["item_id"] - 1).unsqueeze(1))
         ranks.append((scores >= target).sum(1))  # counts the target itself once: = 1 + #others with score >= it
-    return torch.cat(ranks).numpy()
+        if seen is not None:
+            rows = [r for r in range(len(target)) for _ in seen[start + r]]
+            cols = [i - 1 for r in range(len(target)) for i in seen[start + r]]
+            scores[rows, cols] = -torch.inf
+            target = scores.gather(1, (batch["item_id"] - 1).unsqueeze(1))
+            unseen.append(torch.where(torch.isinf(target[:, 0]), scores.shape[1], (scores >= target).sum(1)))
+    return torch.cat(ranks).numpy(), (torch.cat(unseen).numpy() if seen is not None else None)
 
 
 def rank_metrics(ranks):
@@ -138,7 +150,7 @@ def rank_metrics(ranks):
 
 
 def run_one(model_name, name, rows, work, args):
-    config = make_config(model_name, work, args.epochs, args.seed, args.stopping_step, args.learning_rate)
+    config = make_config(model_name, work, args.epochs, args.seed, args.stopping_step, args.learning_rate, args.batch_size)
     init_seed(config["seed"], config["reproducibility"])
     init_logger(config)
     dataset = create_dataset(config)
@@ -153,6 +165,7 @@ def run_one(model_name, name, rows, work, args):
     train_epoch = trainer._train_epoch
 
     def timed_train_epoch(*a, **k):
+        if args.budget and sum(epoch_secs) >= args.budget: raise Budget()
         t = time.perf_counter()
         out = train_epoch(*a, **k)
         epoch_secs.append(time.perf_counter() - t)
@@ -160,7 +173,9 @@ def run_one(model_name, name, rows, work, args):
 
     trainer._train_epoch = timed_train_epoch
     t0 = time.perf_counter()
-    trainer.fit(train_data, valid_data, saved=True, show_progress=False)
+    try: trainer.fit(train_data, valid_data, saved=True, show_progress=False)
+    except Budget: pass
+    stopped_by = "budget" if args.budget and sum(epoch_secs) >= args.budget else "early stopping or epoch cap"
     fit_secs = time.perf_counter() - t0
 
     # best-validation checkpoint (loaded here: it pickles the Config, which torch.load's weights_only default refuses)
@@ -168,16 +183,23 @@ def run_one(model_name, name, rows, work, args):
     model.load_state_dict(ckpt["state_dict"])
     model.load_other_parameter(ckpt.get("other_parameter"))
     recbole_test = trainer.evaluate(test_data, load_best_model=False, show_progress=False)
-    ranks = test_ranks(model, test_data._dataset.inter_feat.to(config["device"]))
+    seen = None
+    if args.seen:
+        with open(args.seen, encoding="utf-8") as f:
+            seen = [list(dataset.token2id("item_id", line.split())) if line.strip() else [] for line in f.read().splitlines()]
+    ranks, unseen = test_ranks(model, test_data._dataset.inter_feat.to(config["device"]), seen)
     assert len(ranks) == len(rows["test"]) and (ranks >= 1).all(), "lost test rows or NaN scores"
 
     summary = {"model": model_name, "dataset": name, "n_items": dataset.item_num - 1, "n_test_rows": len(ranks),
                **{f"recbole_{m}": float(recbole_test[m]) for m in METRICS},
                **{f"rank_{m}": float(v) for m, v in rank_metrics(ranks).items()},
-               "epochs_run": len(epoch_secs), "best_epoch": int(ckpt["epoch"]),
+               "epochs_run": len(epoch_secs), "best_epoch": int(ckpt["epoch"]), "stopped_by": stopped_by,
+               "learning_rate": config["learning_rate"], "train_batch_size": config["train_batch_size"],
+               "valid_mrr@20": float(trainer.best_valid_score),
                "train_seconds": sum(epoch_secs), "fit_seconds": fit_secs,
                "seconds_per_epoch": sum(epoch_secs) / max(len(epoch_secs), 1)}
     ranks_df = pd.DataFrame({"model": model_name, "dataset": name, "row": np.arange(len(ranks)), "rank": ranks})
+    if unseen is not None: ranks_df["rank_unseen"] = unseen
     return ranks_df, summary
 
 
@@ -192,6 +214,9 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=2020, help="RecBole's default seed")
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--learning-rate", type=float, help="override RecBole's default (1e-3)")
+    ap.add_argument("--batch-size", type=int, help="override RecBole's train_batch_size (default 2048)")
+    ap.add_argument("--budget", type=float, help="wall-clock budget of the training passes, seconds (no new epoch starts past it)")
+    ap.add_argument("--seen", help="file with one line per test row: the item tokens of the whole prefix (for exclude_seen)")
     args = ap.parse_args(argv)
     sys.argv = sys.argv[:1]  # recbole's Config would also read `--key=value` arguments from the command line
     torch.set_num_threads(args.threads)

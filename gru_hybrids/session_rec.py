@@ -31,9 +31,10 @@ from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, P
 __all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL', 'QUICK', 'SESSION_REC', 'InteractionLog',
            'read_interactions', 'load_online_retail', 'online_retail_descriptions', 'read_atomic_inter',
            'load_movielens_100k', 'SequenceSet', 'SessionSplit', 'time_split', 'leave_last_split', 'sequence_windows',
-           'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'check_sizes',
-           'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender', 'as_sessions',
-           'plot_session_attention', 'plot_item_influence', 'predictions_table', 'predict_file', 'write_recbole_split']
+           'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'SequentialRules',
+           'check_sizes', 'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender',
+           'as_sessions', 'plot_session_attention', 'plot_item_influence', 'predictions_table', 'predict_file',
+           'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
 @dataclass
@@ -137,15 +138,15 @@ def _drop_missing(df: pd.DataFrame, names: dict, on_missing: str, source: str|No
     report_step("dropped", f"{what}; dropped (on_missing='drop')", count=int(bad.sum()), rows=[r if isinstance(r, (int, str)) else str(r) for r in rows[:10]])
     return df[~bad]
 
-def _filter_support(df: pd.DataFrame, min_item_count: int, min_session_len: int) -> tuple[pd.DataFrame, dict]:
-    "Drop rare items and short sessions until stable; returns the rest and what went (rows, items, sessions)."
-    gone = dict(rare_rows=0, rare_items=set(), short_rows=0, short_sessions=set())
-    while True:
-        keep = df.item_id.map(df.item_id.value_counts()) >= min_item_count
-        gone["rare_rows"] += int((~keep).sum()); gone["rare_items"] |= set(df.item_id[~keep]); df = df[keep]
-        keep = df.session_id.map(df.session_id.value_counts()) >= min_session_len
-        gone["short_rows"] += int((~keep).sum()); gone["short_sessions"] |= set(df.session_id[~keep]); df = df[keep]
-        if keep.all(): return df, gone
+def _check_count(**counts):
+    "Each of `counts` must be an integer >= 1."
+    for name, v in counts.items():
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+
+def _filter_short(df: pd.DataFrame, min_session_len: int) -> tuple[pd.DataFrame, int, int]:
+    "Drop sessions with fewer than `min_session_len` items; returns the rest, the rows and the sessions dropped."
+    keep = df.session_id.map(df.session_id.value_counts()) >= min_session_len
+    return df[keep], int((~keep).sum()), df.session_id[~keep].nunique()
 
 # %% ../nbs/17_session_rec.ipynb #ffbb0a8a
 def _log_columns(df: pd.DataFrame, session_col: str, item_col: str, time_col: str, description_col: str|None
@@ -171,8 +172,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                       session_col: str="session_id", # session (or user) id column
                       item_col: str="item_id", # item id column
                       time_col: str="timestamp", # time stamp column: dates, or epoch numbers (see time_unit)
-                      min_item_count: int=5, # drop items seen fewer times (in the whole log)
-                      min_session_len: int=2, # drop sessions with fewer items (after the other steps)
+                      min_session_len: int=2, # drop sessions with fewer items (after the other steps; rare items are the split's min_item_count)
                       time_unit: str|None=None, # numeric time stamps: 's', 'ms', 'us' or 'ns' since 1970 (default: from their magnitude)
                       on_missing: str="raise", # rows without a session, item or time stamp: 'raise', or 'drop' them (reported)
                       description_col: str|None=None, # item descriptions for plots (default: a column named 'description', any case)
@@ -182,8 +182,7 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
     source = str(data) if isinstance(data, (str, Path)) else None
     raw = pd.read_csv(data, dtype={session_col: str, item_col: str}) if source else data.copy()
     if source: raw.index = np.arange(1, len(raw) + 1)   # 1-based data rows, as the errors name them
-    for name, v, low in (("min_item_count", min_item_count, 1), ("min_session_len", min_session_len, 1)):
-        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < low: raise ValueError(f"{name} must be an integer >= {low}, got {v!r}")
+    _check_count(min_session_len=min_session_len)
     if on_missing not in ("raise", "drop"): raise ValueError(f"on_missing must be 'raise' or 'drop', got {on_missing!r}")
     df, names, desc_col = _log_columns(raw, session_col, item_col, time_col, description_col)
     removed = {"rows with a missing value": len(df)}
@@ -196,24 +195,22 @@ def read_interactions(data, # CSV path or DataFrame with one row per interaction
                 + (f"; item descriptions from column {desc_col!r}" if desc_col else "")
                 + (f"; columns not used: {', '.join(map(str, unused))}" if (unused := [c for c in raw.columns if c not in [*names.values(), desc_col]]) else ""),
                 count=len(raw), columns=[*names.values()] + ([desc_col] if desc_col else []), time_stamps=how)
-    return _preprocess(df, removed, min_item_count, min_session_len, descriptions)
+    return _preprocess(df, removed, min_session_len, descriptions)
 
 # %% ../nbs/17_session_rec.ipynb #bb7dda5c
-def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_session_len: int, descriptions: dict) -> InteractionLog:
-    "Drop immediate repeats, rare items and short sessions (reported), and order sessions by start time."
+def _preprocess(df: pd.DataFrame, removed: dict, min_session_len: int, descriptions: dict) -> InteractionLog:
+    "Drop immediate repeats and short sessions (reported), and order sessions by start time."
     df = df.sort_values(["session_id", "timestamp"], kind="stable")   # ties keep the file's order
     repeat = (df.item_id == df.item_id.shift()) & (df.session_id == df.session_id.shift())
     removed["immediate repeats"] = int(repeat.sum()); df = df[~repeat]
     report_step("dropped", f"{_n(int(repeat.sum()), 'row')} repeating the item right before them in their session (predicting a repeat "
                 "is trivial)", count=int(repeat.sum()))
-    df, gone = _filter_support(df, min_item_count, min_session_len)
-    removed["rows of rare items"], removed["rows of short sessions"] = gone["rare_rows"], gone["short_rows"]
-    report_step("filtered", f"{_n(gone['rare_rows'], 'row')} of {_n(len(gone['rare_items']), 'item')} seen fewer than min_item_count="
-                f"{min_item_count} times in the log dropped", count=gone["rare_rows"], items=len(gone["rare_items"]))
-    report_step("filtered", f"{_n(gone['short_rows'], 'row')} of {_n(len(gone['short_sessions']), 'session')} with fewer than min_session_len="
-                f"{min_session_len} items (after the other steps) dropped", count=gone["short_rows"], sessions=len(gone["short_sessions"]))
-    if df.empty: raise ValueError(f"no sessions left after preprocessing (removed: {removed}); lower min_item_count (--min-item-count) "
-                                  "or min_session_len (--min-session-len), or read a longer log")
+    df, short_rows, short_sessions = _filter_short(df, min_session_len)
+    removed["rows of short sessions"] = short_rows
+    report_step("filtered", f"{_n(short_rows, 'row')} of {_n(short_sessions, 'session')} with fewer than min_session_len="
+                f"{min_session_len} items (after the other steps) dropped", count=short_rows, sessions=short_sessions)
+    if df.empty: raise ValueError(f"no sessions left after preprocessing (removed: {removed}); lower min_session_len (--min-session-len), "
+                                  "or read a longer log")
     start = df.groupby("session_id").timestamp.transform("min")
     order = np.lexsort((np.arange(len(df)), df.session_id.to_numpy(), start.to_numpy()))
     kept = set(df.item_id)
@@ -222,10 +219,9 @@ def _preprocess(df: pd.DataFrame, removed: dict, min_item_count: int, min_sessio
 # %% ../nbs/17_session_rec.ipynb #bca9fdd5
 def _shipped(name: str) -> Path: return Path(str(resources.files("gru_hybrids") / "shipped" / "online_retail" / name))
 
-def load_online_retail(min_item_count: int=5, min_session_len: int=2) -> InteractionLog:
+def load_online_retail(min_session_len: int=2) -> InteractionLog:
     "Online Retail II invoices as sessions of products, with their descriptions (shipped; see `shipped/online_retail/SOURCES.md`)."
-    log = read_interactions(_shipped("online_retail_sessions.csv.gz"), min_item_count=min_item_count,
-                            min_session_len=min_session_len)
+    log = read_interactions(_shipped("online_retail_sessions.csv.gz"), min_session_len=min_session_len)
     kept = set(log.frame.item_id)
     log.descriptions = {k: v for k, v in online_retail_descriptions().items() if k in kept}
     return log
@@ -244,10 +240,10 @@ def read_atomic_inter(data: bytes|str|Path) -> pd.DataFrame:
     df = pd.read_csv(io.BytesIO(data) if isinstance(data, bytes) else data, sep="\t", dtype=str)
     return df.set_axis([c.split(":")[0] for c in df.columns], axis=1)
 
-def load_movielens_100k(min_item_count: int=5, min_session_len: int=5) -> InteractionLog:
+def load_movielens_100k(min_session_len: int=5) -> InteractionLog:
     "MovieLens-100k: each user's ratings (any value) ordered by time, as one sequence (read from recbole)."
     df = read_atomic_inter(ML100K_FILE.read_bytes()).astype({"timestamp": "int64"})
-    return read_interactions(df, "user_id", "item_id", "timestamp", min_item_count, min_session_len, time_unit="s")
+    return read_interactions(df, "user_id", "item_id", "timestamp", min_session_len, time_unit="s")
 
 # %% ../nbs/17_session_rec.ipynb #25f4bdba
 ONLINE_RETAIL = register_dataset(DatasetInfo(
@@ -320,17 +316,31 @@ def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> Seq
         f_new = max(1, int(known[:f].sum()))
         if known.sum() <= f_new: n_dropped += 1; continue
         out_ids.append(sid); out_seqs.append(np.array([index[it] for it in s[known]], dtype=np.int64)); out_first.append(f_new)
-    removed[f"{what} items unseen in training"] = n_unseen
+    removed[f"{what} items not in the training catalogue"] = n_unseen
     removed[f"{what} sequences left without a target"] = n_dropped
-    report_step("dropped", f"{_n(n_unseen, what + ' item')} not in the training sessions (no model can score them) removed from "
+    report_step("dropped", f"{_n(n_unseen, what + ' item')} not in the training catalogue (unseen or rare in training: no model can score them) removed from "
                 "their sessions", count=n_unseen)
     report_step("dropped", f"{_n(n_dropped, what + ' session')} left without an item to predict after an earlier one dropped", count=n_dropped)
     if not out_seqs: raise ValueError(f"no {what} session is left with two items seen in training (removed: {removed}); "
                                       "read a longer log, or give the period more days (--test-days, --valid-days)")
     return SequenceSet(out_seqs, np.array(out_first, dtype=np.int64), np.array(out_ids))
 
-def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict) -> SessionSplit:
-    items, index, popularity = _catalogue(train_seqs)
+def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict) -> list[np.ndarray]:
+    "Remove from the training sequences the items seen fewer than `min_item_count` times in them (counted on training only)."
+    items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
+    rare = set(items[counts < min_item_count])
+    out = [s[~np.isin(s, list(rare))] if rare else s for s in train_seqs]
+    n_rows = int(sum(len(a) - len(b) for a, b in zip(train_seqs, out)))
+    removed["training rows of items rare in training"] = n_rows
+    report_step("filtered", f"{_n(n_rows, 'training row')} of {_n(len(rare), 'item')} seen fewer than min_item_count={min_item_count} times "
+                "in the training sessions (counted there only) removed; those items are not in the catalogue", count=n_rows, items=len(rare))
+    return out
+
+def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict, min_item_count: int=5) -> SessionSplit:
+    _check_count(min_item_count=min_item_count)
+    train_seqs = _drop_rare(train_seqs, min_item_count, removed)
+    if not any(len(s) for s in train_seqs): raise ValueError(f"no training item is seen min_item_count={min_item_count} times: lower it (--min-item-count)")
+    items, index, popularity = _catalogue([s for s in train_seqs if len(s)])
     keep = [j for j, s in enumerate(train_seqs) if len(s) >= 2]   # a one-item training sequence has no target
     removed["one-item training sequences"] = len(train_seqs) - len(keep)
     report_step("dropped", f"{_n(len(train_seqs) - len(keep), 'training sequence')} of a single item (nothing to predict) left out of "
@@ -350,10 +360,11 @@ def _check_days(**days):
 
 # %% ../nbs/17_session_rec.ipynb #32d6834a
 def time_split(log: InteractionLog, test_days: float=14, valid_days: float=14,
-               train_days: float|None=None # keep only training sessions that start this recent (None: all)
+               train_days: float|None=None, # keep only training sessions that start this recent (None: all)
+               min_item_count: int=5 # catalogue: items seen at least this often in the training sessions (counted there only)
               ) -> SessionSplit:
     "Split sessions by start time: the last `test_days` for test, the `valid_days` before for validation, the rest for training."
-    _check_days(test_days=test_days, valid_days=valid_days, train_days=train_days)
+    _check_days(test_days=test_days, valid_days=valid_days, train_days=train_days); _check_count(min_item_count=min_item_count)
     ids, seqs = _sequences(log.frame)
     start = log.frame.groupby("session_id").timestamp.min().loc[ids].to_numpy()
     test_from = log.frame.timestamp.max() - pd.Timedelta(days=test_days)
@@ -371,17 +382,18 @@ def time_split(log: InteractionLog, test_days: float=14, valid_days: float=14,
     report_step("split", f"by start time: {(part == 0).sum():,} training sessions before {valid_from}, {(part == 1).sum():,} validation "
                 f"sessions, {(part == 2).sum():,} test sessions from {test_from}", count=None)
     return _make_split(ids[part == 0], pick(0), (ids[part == 1], pick(1), np.ones((part == 1).sum(), int)),
-                       (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed, log.descriptions)
+                       (ids[part == 2], pick(2), np.ones((part == 2).sum(), int)), removed, log.descriptions, min_item_count)
 
 # %% ../nbs/17_session_rec.ipynb #0f5405e0
-def leave_last_split(log: InteractionLog) -> SessionSplit:
+def leave_last_split(log: InteractionLog, min_item_count: int=5 # catalogue: items seen this often in the training parts (counted there only)
+                    ) -> SessionSplit:
     "Per-user histories: the last item of each user is the test target, the one before the validation target."
     ids, seqs = _sequences(log.frame)
     short = np.array([len(s) < 3 for s in seqs])
     if short.any(): raise ValueError(f"{int(short.sum())} sequences have fewer than 3 items; use min_session_len >= 3 (--min-session-len 3)")
     n = np.array([len(s) for s in seqs])
     report_step("split", f"leave-last-out: each of {len(seqs):,} users' last item is the test target, the one before the validation target")
-    return _make_split(ids, [s[:-2] for s in seqs], (ids, [s[:-1] for s in seqs], n - 2), (ids, seqs, n - 1), {}, log.descriptions)
+    return _make_split(ids, [s[:-2] for s in seqs], (ids, [s[:-1] for s in seqs], n - 2), (ids, seqs, n - 1), {}, log.descriptions, min_item_count)
 
 # %% ../nbs/17_session_rec.ipynb #d85281d2
 def sequence_windows(lengths, # length of each sequence
@@ -430,9 +442,18 @@ def target_ranks(scores: Tensor, # [N x n_items+1] scores over the catalogue (co
     return (s >= s.gather(1, targets[:, None] - 1)).sum(1)
 
 # %% ../nbs/17_session_rec.ipynb #695c0c31
+def _mask_seen(scores: Tensor, data: SequenceSet, seq: np.ndarray, pos: np.ndarray) -> Tensor:
+    "Scores with every item of sequence `seq[j]` before position `pos[j]` set to -inf (the whole prefix, not only the window)."
+    prefixes = [data.sequences[i][:t] for i, t in zip(seq, pos)]
+    rows = np.repeat(np.arange(len(prefixes)), [len(p) for p in prefixes])
+    scores[torch.from_numpy(rows), torch.from_numpy(np.concatenate(prefixes))] = -torch.inf
+    return scores
+
 @torch.no_grad()
 def evaluate(scorer, # scorer(inputs [bs x T], lengths [bs], rows [N], cols [N]) -> scores [N x n_items+1]
-             data: SequenceSet, max_len: int=50, bs: int=256, chunk: int=4096) -> tuple[dict[str, float], pd.DataFrame]:
+             data: SequenceSet, max_len: int=50, bs: int=256, chunk: int=4096,
+             exclude_seen: bool|str=False # True: rank only items not yet in the session (alike for every scorer); 'both': also add the table's `rank_unseen`
+            ) -> tuple[dict[str, float], pd.DataFrame]:
     "Full-catalogue ranking metrics over every target of `data`, and a table of (sequence, position, target, rank). The scorer gets whole windows and must be causal."
     ds = WindowDataset(data, max_len, stride=1)
     rows = []
@@ -442,10 +463,13 @@ def evaluate(scorer, # scorer(inputs [bs x T], lengths [bs], rows [N], cols [N])
         r, c = targets.nonzero(as_tuple=True)
         for k in range(0, len(r), chunk):
             rr, cc = r[k:k + chunk], c[k:k + chunk]
-            ranks = target_ranks(scorer(inputs, lengths, rr, cc), targets[rr, cc])
             w = ds.windows[np.asarray(idx)[rr.numpy()]]
+            scores = scorer(inputs, lengths, rr, cc)
+            unseen = _mask_seen(scores.clone(), data, w[:, 0], w[:, 1] + cc.numpy() + 1) if exclude_seen else None
+            ranks = target_ranks(scores if exclude_seen in (False, "both") else unseen, targets[rr, cc])
             rows.append(pd.DataFrame({"sequence": w[:, 0], "position": w[:, 1] + cc.numpy() + 1,
                                       "target": targets[rr, cc].numpy(), "rank": ranks.numpy()}))
+            if exclude_seen == "both": rows[-1]["rank_unseen"] = target_ranks(unseen, targets[rr, cc]).numpy()
     table = pd.concat(rows, ignore_index=True)
     if len(table) != data.n_targets: raise RuntimeError(f"evaluated {len(table)} targets, expected {data.n_targets}")
     return ranking_metrics(table["rank"]), table
@@ -471,6 +495,35 @@ class ItemKNN:
     def __call__(self, inputs, lengths, rows, cols) -> Tensor:
         s = torch.from_numpy(self.sim[inputs[rows, cols].numpy()].toarray()) + self.tiebreak
         s[:, 0] = -torch.inf; return s
+
+# %% ../nbs/17_session_rec.ipynb #dd3d843b
+class SequentialRules:
+    "Sequential rules (Ludewig & Jannach 2018): weight 1/d for b following a at distance d <= `steps`; item-kNN below every rule."
+    def __init__(self, split: SessionSplit, steps: int=10, # longest distance of a rule
+                 pruning: int=20): # rules kept per item (0: all)
+        _check_count(steps=steps); self.steps, self.pruning = steps, pruning
+        seqs = split.train.sequences; cat = np.concatenate(seqs)
+        sid = np.repeat(np.arange(len(seqs)), [len(q) for q in seqs])
+        src, dst, w = [], [], []
+        for d in range(1, steps + 1):   # every pair at distance d inside one session
+            same = sid[:-d] == sid[d:]; src.append(cat[:-d][same]); dst.append(cat[d:][same]); w.append(np.full(same.sum(), 1 / d, np.float32))
+        n = split.n_items + 1
+        rules = sp.csr_matrix((np.concatenate(w), (np.concatenate(src), np.concatenate(dst))), shape=(n, n))
+        self.rules = _keep_top(rules, pruning) if pruning else rules
+        self.fallback = ItemKNN(split)
+    def __call__(self, inputs, lengths, rows, cols) -> Tensor:
+        s = torch.from_numpy(self.rules[inputs[rows, cols].numpy()].toarray()) + 1e-4 * self.fallback(inputs, lengths, rows, cols)
+        s[:, 0] = -torch.inf; return s
+
+def _keep_top(m: sp.csr_matrix, k: int) -> sp.csr_matrix:
+    "Each row's `k` largest entries of `m` (ties: the earlier columns)."
+    m = m.tocsr(); m.sum_duplicates(); rows = []
+    for i in range(m.shape[0]):
+        a, b = m.indptr[i], m.indptr[i + 1]
+        top = np.argsort(-m.data[a:b], kind="stable")[:k]
+        rows.append((np.full(len(top), i), m.indices[a:b][top], m.data[a:b][top]))
+    r, c, v = (np.concatenate(x) for x in zip(*rows))
+    return sp.csr_matrix((v, (r, c)), shape=m.shape)
 
 # %% ../nbs/17_session_rec.ipynb #8bd37c9d
 def check_sizes(**sizes):
@@ -592,6 +645,7 @@ class SessionConfig:
     test_days: float = 14     # time split: the last days of sessions for test
     valid_days: float = 14    # and the days before them for validation
     train_days: float|None = None  # training sessions from this many days before validation (None: all)
+    min_item_count: int = 5   # the catalogue: items seen this often in the training sessions (counted there only)
 
     def __post_init__(self):
         if self.encoder not in ENCODERS: raise ValueError(f"encoder must be one of {ENCODERS}, got {self.encoder!r}")
@@ -600,7 +654,7 @@ class SessionConfig:
         if self.encoder != "gru" and self.dim % self.n_heads: raise ValueError(f"n_heads={self.n_heads} must divide dim={self.dim}")
         check_fit_settings(self.epochs, self.lr, self.bs)
         if isinstance(self.wd, bool) or not isinstance(self.wd, (int, float)) or not 0 <= self.wd < np.inf: raise ValueError(f"wd must be a finite number >= 0, got {self.wd!r}")
-        _check_days(test_days=self.test_days, valid_days=self.valid_days, train_days=self.train_days)
+        _check_days(test_days=self.test_days, valid_days=self.valid_days, train_days=self.train_days); _check_count(min_item_count=self.min_item_count)
 
 FULL = SessionConfig()
 QUICK = SessionConfig(epochs=3, select_on_valid=False, train_days=60)
@@ -808,7 +862,8 @@ def plot_item_influence(rec: SessionRecommender, session: list, names: dict|None
 # %% ../nbs/17_session_rec.ipynb #b7e31e73
 def _split(log: InteractionLog, cfg: SessionConfig, name: str) -> SessionSplit:
     "Leave-last-out for per-user histories (MovieLens), else the time split of `cfg`."
-    return leave_last_split(log) if name == "movielens_100k" else time_split(log, cfg.test_days, cfg.valid_days, cfg.train_days)
+    if name == "movielens_100k": return leave_last_split(log, cfg.min_item_count)
+    return time_split(log, cfg.test_days, cfg.valid_days, cfg.train_days, cfg.min_item_count)
 
 def _fit(split: SessionSplit, cfg: SessionConfig, seed: int, device: str, show_progress: bool|str) -> SessionRecommender:
     if show_progress: print(f"{split}\ntraining the {cfg.encoder} model ...", flush=True)
@@ -850,7 +905,7 @@ def predict_file(rec: SessionRecommender, path, # a log in the training format: 
                  unknown: str="skip", # items not in the model's catalogue: 'skip' them (counted) or 'raise'
                 ) -> pd.DataFrame: # one row per (session, rank)
     "The top-`k` next items for every session of the log at `path`."
-    log = read_interactions(path, session_col, item_col, time_col, min_item_count=1, min_session_len=1, time_unit=time_unit,
+    log = read_interactions(path, session_col, item_col, time_col, min_session_len=1, time_unit=time_unit,
                             on_missing=on_missing, date_order=date_order)
     ids, seqs = _sequences(log.frame)
     recs = rec.recommend([list(s) for s in seqs], k=k, unknown=unknown, exclude_seen=exclude_seen)
@@ -863,7 +918,7 @@ SESSION_REC = register_architecture(Architecture(
     "session-rec", "GRU + causal Transformer for session-based next-item recommendation", __name__,
     ("online_retail", "movielens_100k"), quick=QUICK, full=FULL, read_file=read_interactions, split=_split, fit=_fit,
     evaluate=_evaluate, metric=("MRR@20", True), figure=_plot_figure,
-    tunable=("encoder", "dim", "n_layers", "n_heads", "max_len", "dropout", "loss", "test_days", "valid_days", "train_days"),
+    tunable=("encoder", "dim", "n_layers", "n_heads", "max_len", "dropout", "loss", "test_days", "valid_days", "train_days", "min_item_count"),
     predictor=SessionRecommender, predictions=predictions_table, predict_file=predict_file,
     shipped_models={"online-retail": "shipped/session_rec/online_retail.ckpt"}))
 
