@@ -38,9 +38,9 @@ __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'RUN_M
            'BF16Autocast', 'precision_callbacks', 'parallel_callbacks', 'KeepBest', 'EpochLines', 'history_table',
            'plot_history', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
            'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'PairedRow', 'write_results',
-           'results_headline', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report', 'check_out_dir',
-           'clear_previous_run', 'write_manifest', 'Architecture', 'register_architecture', 'load_architectures',
-           'read_data', 'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
+           'results_headline', 'results_table', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report',
+           'check_out_dir', 'clear_previous_run', 'write_manifest', 'Architecture', 'register_architecture',
+           'load_architectures', 'read_data', 'run_experiment', 'resolve_model', 'predict_from_file', 'headline']
 
 # %% ../nbs/03_train.ipynb #51ccf730
 def seed_everything(seed: int=42):
@@ -510,14 +510,17 @@ def results_headline(path, # a results file written by `write_results` (with or 
                      dataset: str, metric: str,
                      ours: str, # our method's name in the file
                      lower_is_better: bool|None=None, # None: by metric name (`metrics.LOWER_IS_BETTER`)
-                     digits: int=3) -> str:
+                     digits: int=3,
+                     versus: str|None=None) -> str: # compare with this method (default: the strongest other row)
     "One Markdown sentence from a results file: the best re-run method on `metric`, ours, and their paired test."
     path = Path(path).with_suffix("")
     df = _rerun_rows(path, dataset, metric)
-    if ours not in set(df.method): raise ValueError(f"no re-run {metric!r} row for {ours!r} on {dataset!r} in {path.with_suffix('.csv')}")
     low = any(metric.lower().startswith(m.lower()) for m in LOWER_IS_BETTER) if lower_is_better is None else lower_is_better
     ranked = df.sort_values("value", ascending=low)
-    mine, rival = ranked[ranked.method == ours].iloc[0], ranked[ranked.method != ours].iloc[0]
+    for m in (ours, versus):
+        if m and m not in set(df.method): raise ValueError(f"no re-run {metric!r} row for {m!r} on {dataset!r} in {path.with_suffix('.csv')}")
+    mine, best = ranked[ranked.method == ours].iloc[0], ranked.iloc[0]
+    rival = ranked[ranked.method == (versus or ranked[ranked.method != ours].iloc[0].method)].iloc[0]
     test = _paired_between(path, dataset, metric, ours, rival.method)
     if test is None: raise ValueError(f"no paired test of {ours!r} against {rival.method!r} on {dataset!r} {metric!r} in {_paired_path(path)}")
     sign = 1 if test.a == ours else -1
@@ -525,11 +528,19 @@ def results_headline(path, # a results file written by `write_results` (with or 
     verdict = ("ours is better beyond the interval" if test.winner == ours else
                f"{rival.method} is better beyond the interval" if test.winner == rival.method else "the two are level within the interval")
     top = "scores lowest" if low else "scores highest"
-    lead = f"**{ours}** {_fmt_score(mine, digits)} {top}" if ranked.iloc[0].method == ours else f"**{rival.method}** {_fmt_score(rival, digits)} {top}; ours {_fmt_score(mine, digits)}"
+    lead = f"**{ours}** {_fmt_score(mine, digits)} {top}" if best.method == ours else f"**{best.method}** {_fmt_score(best, digits)} {top}; ours {_fmt_score(mine, digits)}"
+    vs = f"{rival.method} {_fmt_score(rival, digits)}; " if best.method != rival.method else ""
     unit = f" over {int(test.n_units)} {test.unit}s" if pd.notna(test.get("n_units")) and test.unit else ""
-    vs = f"next best {rival.method} {_fmt_score(rival, digits)}; " if ranked.iloc[0].method == ours else ""
     return (f"{metric} on {dataset}: {lead}; {vs}ours − {rival.method} = {sign * test['diff']:+.{digits}f} "
             f"[{lo:+.{digits}f}, {hi:+.{digits}f}] (paired bootstrap{unit}): {verdict}.")
+
+# %% ../nbs/03_train.ipynb #b6a66944
+def results_table(path, dataset: str, metric: str, lower_is_better: bool|None=None, digits: int=3) -> str:
+    "The re-run rows of `metric` on `dataset` in a results file, best first, as a Markdown table (method, score [interval])."
+    df = _rerun_rows(Path(path).with_suffix(""), dataset, metric)
+    low = any(metric.lower().startswith(m.lower()) for m in LOWER_IS_BETTER) if lower_is_better is None else lower_is_better
+    df = df.sort_values("value", ascending=low)
+    return pd.DataFrame({"method": df.method, f"{metric} ({dataset})": [_fmt_score(r, digits) for r in df.itertuples()]}).to_markdown(index=False)
 
 # %% ../nbs/03_train.ipynb #f0873e0a
 class PreprocessingWarning(UserWarning):
