@@ -506,6 +506,7 @@ def _rerun_rows(path: Path, dataset: str, metric: str) -> pd.DataFrame:
     if df.empty: raise ValueError(f"{path.with_suffix('.csv')} has no {metric!r} rows for dataset {dataset!r}")
     return df[~df.chosen_on.fillna("").str.startswith("as published")]
 
+# %% ../nbs/03_train.ipynb #8b0fb54a
 def results_headline(path, # a results file written by `write_results` (with or without .csv)
                      dataset: str, metric: str,
                      ours: str, # our method's name in the file
