@@ -325,6 +325,7 @@ def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> Seq
                                       "read a longer log, or give the period more days (--test-days, --valid-days)")
     return SequenceSet(out_seqs, np.array(out_first, dtype=np.int64), np.array(out_ids))
 
+# %% ../nbs/17_session_rec.ipynb #9b4be47b
 def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict) -> list[np.ndarray]:
     "Remove from the training sequences the items seen fewer than `min_item_count` times in them (counted on training only)."
     items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
@@ -336,6 +337,7 @@ def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict)
                 "in the training sessions (counted there only) removed; those items are not in the catalogue", count=n_rows, items=len(rare))
     return out
 
+# %% ../nbs/17_session_rec.ipynb #acf1d1f6
 def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict, min_item_count: int=5) -> SessionSplit:
     _check_count(min_item_count=min_item_count)
     train_seqs = _drop_rare(train_seqs, min_item_count, removed)
