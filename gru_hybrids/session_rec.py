@@ -328,10 +328,11 @@ def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> Seq
 # %% ../nbs/17_session_rec.ipynb #9b4be47b
 def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict) -> list[np.ndarray]:
     "Remove from the training sequences the items seen fewer than `min_item_count` times in them (counted on training only)."
-    items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
-    rare = set(items[counts < min_item_count])
-    out = [s[~np.isin(s, list(rare))] if rare else s for s in train_seqs]
-    n_rows = int(sum(len(a) - len(b) for a, b in zip(train_seqs, out)))
+    rows, lengths = np.concatenate(train_seqs), np.array([len(s) for s in train_seqs])
+    items, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
+    keep = counts[inverse] >= min_item_count                                  # one pass over all rows, not one per sequence
+    kept = np.bincount(np.repeat(np.arange(len(lengths)), lengths), weights=keep, minlength=len(lengths)).astype(int)
+    out, rare, n_rows = np.split(rows[keep], np.cumsum(kept)[:-1]), items[counts < min_item_count], int((~keep).sum())
     removed["training rows of items rare in training"] = n_rows
     report_step("filtered", f"{_n(n_rows, 'training row')} of {_n(len(rare), 'item')} seen fewer than min_item_count={min_item_count} times "
                 "in the training sessions (counted there only) removed; those items are not in the catalogue", count=n_rows, items=len(rare))

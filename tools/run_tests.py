@@ -19,6 +19,7 @@ def main():
     p.add_argument("--flags", default="", help="space-separated test flags to run that are normally skipped")
     p.add_argument("--n-workers", type=int, default=2)
     p.add_argument("--budget", type=float, default=None, help="fail a notebook that runs longer (seconds)")
+    p.add_argument("--cell-timing", type=float, default=None, help="print each cell slower than this (seconds) with its id")
     a = p.parse_args()
     cfg = get_config()
     skip = cfg.tst_flags.split() if isinstance(cfg.tst_flags, str) else list(cfg.tst_flags)
@@ -28,7 +29,7 @@ def main():
     start = time.time()
     os.chdir(cfg.nbs_path)
     results = parallel(test_nb, files, skip_flags=skip, force_flags=a.flags.split(), basepath=cfg.config_path,
-                       n_workers=min(a.n_workers, len(files)), cell_timeout=cfg.cell_timeout or None, pause=0.01)
+                       n_workers=min(a.n_workers, len(files)), cell_timeout=cfg.cell_timeout or None, cell_timing_min=a.cell_timing, pause=0.01)
     n_pass = 0
     for f, (ok, secs) in zip(files, results):
         over = a.budget is not None and secs > a.budget
