@@ -44,18 +44,29 @@ def errors(D) -> dict:
     "MAPE (%), MAE and RMSE (MW) over the days of `D` [days x runs x 3], each averaged over the runs (seeds, noise draws)."
     return dict(MAPE=float(D[..., 1].mean()), MAE=float(D[..., 0].mean()), RMSE=float(np.sqrt(D[..., 2].mean(0)).mean()))
 
+LR_SEARCHED = {"nf_GRU_exog": "neuralforecast GRU, future covariates (lr searched on validation)"}
+PEER_FILES = {"load_forecast_peers_forecasts.csv.gz": PEERS, "load_forecast_peers_nf_lrsearch_forecasts.csv.gz": LR_SEARCHED,
+              "load_forecast_stats_exog_forecasts.csv.gz": {}}   # the last one names its own method
+
 def peer_forecasts(vic, split) -> pd.DataFrame:
     "The peers' forecasts in our format (origin row, step 0..47), their origins and actuals checked against ours."
-    f = pd.read_csv(RESULTS / "load_forecast_peers_forecasts.csv.gz")
+    parts = [read_peer_file(RESULTS / name, labels, vic, split) for name, labels in PEER_FILES.items() if (RESULTS / name).exists()]
+    return pd.concat(parts, ignore_index=True)
+
+def read_peer_file(path: Path, labels: dict, vic, split) -> pd.DataFrame:
+    "One peer file (methods `base[seedK]` named by `labels`, or already named); a split 'test|noiseK' is noise draw K."
+    f = pd.read_csv(path)
     f = f[~f.method.str.match(r"sf_MSTL_AutoETS\[")]
+    if "noise" not in f: f["noise"] = pd.to_numeric(f.split.str.partition("|noise")[2], errors="coerce").fillna(-1).astype(int)
+    f["split"] = f.split.str.partition("|")[0]
     rows = {pd.Timestamp(t): i for i, t in zip(np.r_[split.valid, split.test], vic.time[np.r_[split.valid, split.test]].tz_convert("UTC"))}
     f["origin"] = pd.to_datetime(f.origin_time, utc=True).map(rows)
-    if f.origin.isna().any(): raise ValueError("peer origins differ from ours")
+    if f.origin.isna().any(): raise ValueError(f"{path.name}: peer origins differ from ours")
     f["step"] = f.step - 1
-    if not np.allclose(f.y_true, vic.demand[(f.origin + f.step).astype(int)], atol=1e-2): raise ValueError("peer actuals differ from ours")
+    if not np.allclose(f.y_true, vic.demand[(f.origin + f.step).astype(int)], atol=1e-2): raise ValueError(f"{path.name}: peer actuals differ from ours")
     base = f.method.str.partition("[")[0]; tag = f.method.str.partition("[")[2].str.rstrip("]")
-    f = f.assign(method=base.map(PEERS) + np.where(tag == "seed-avg", " (ensemble of 3 seeds)", ""),
-                 seed=pd.to_numeric(tag.str.removeprefix("seed"), errors="coerce").fillna(0).astype(int), noise=-1, train_seconds=np.nan)
+    f = f.assign(method=base.map(lambda b: labels.get(b, b)) + np.where(tag == "seed-avg", " (ensemble of 3 seeds)", ""),
+                 seed=pd.to_numeric(tag.str.removeprefix("seed"), errors="coerce").fillna(0).astype(int), train_seconds=np.nan)
     return f[["method", "seed", "split", "noise", "origin", "step", "y_pred", "train_seconds"]]
 
 def ensembles(f: pd.DataFrame) -> pd.DataFrame:
@@ -99,7 +110,10 @@ def chosen_on(method: str, lgbm: dict, weights: dict) -> str:
         return (f"validation days: learning rate {c.learning_rate:g}, {int(c.num_leaves)} leaves (of 0.05, 0.1 x 31, 63), "
                 f"{int(c.trees)} trees by early stopping (patience 100) on the validation days")
     if method.startswith("linear"): return "no settings: the fixed design of Hong (2010), least squares on the training days"
+    if "ARIMA errors" in method: return "validation days: window (4 or 8 weeks) x ARIMA order ((1,0,0) or (2,0,1)) on MAPE"
     if "MSTL" in method: return "validation days: window length of 4, 8, 12 or 16 weeks"
+    if "lr searched" in method: return ("validation: learning rate 1e-3 or 3e-3 by best validation MAE (seed 1), early stopping every 100 steps, "
+                                        "patience 5, 4000-step and 15-minute caps")
     if "neuralforecast" in method: return "validation: early stopping every 100 steps, patience 5, 1500-step cap (hit or nearly hit); lr 1e-3 not searched"
     return "no settings"
 

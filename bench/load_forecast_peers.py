@@ -341,12 +341,33 @@ def run_gru(df: pd.DataFrame, first_valid: int, first_test: int, report: dict, e
         wide = fc.pivot(index="unique_id", columns="step", values="GRU").loc[list(map(int, origins))]
         assert list(wide.columns) == list(range(1, H + 1))
         preds[split] = (wide.to_numpy(float), time.perf_counter() - t1)
+    if exog and "test" in report:
+        preds.update(noisy_predictions(nf, df, report["test"], cols))
     return {"key": key, "seed": seed, "exog": exog, "fit_s": round(fit_s, 1), "steps_done": steps_done,
             "best_step": st["step"], "best_val_loss": st["loss"], "val_curve": st["curve"], "preds": preds}
 
 
+def noisy_predictions(nf, df: pd.DataFrame, origins: np.ndarray, cols: list[str]) -> dict:
+    """Test forecasts with the forecast day's temperature perturbed as in `load_forecast_common.py` (one seeded
+    offset per day, sd 2 deg C, the draws every temperature-aware method gets), keyed 'test|noiseK'."""
+    sys.path.insert(0, str(HERE))
+    from load_forecast_common import NOISE_SEEDS, day_offsets
+    out = {}
+    hist = pd.concat([_nf_frame(df, o - 2 * 336, o, int(o), cols) for o in origins], ignore_index=True)
+    for seed in NOISE_SEEDS:
+        t1 = time.perf_counter()
+        futr = pd.concat([_nf_frame(df, o, o + H, int(o), cols, with_y=False).assign(temp=lambda f, d=d: f.temp + d)
+                          for o, d in zip(origins, day_offsets(origins, seed))], ignore_index=True)
+        fc = nf.predict(df=hist, futr_df=futr)
+        if "unique_id" not in fc.columns: fc = fc.reset_index()
+        fc["unique_id"] = fc["unique_id"].astype(int); fc["step"] = fc["ds"].astype(int) - fc["unique_id"] + 1
+        out[f"test|noise{seed}"] = (fc.pivot(index="unique_id", columns="step", values="GRU").loc[list(map(int, origins))].to_numpy(float),
+                                    time.perf_counter() - t1)
+    return out
+
+
 def run_neuralforecast(rec: Recorder, first_valid: int, first_test: int, report: dict, seeds: list[int],
-                       cfg: dict, variants=(True, False)) -> list[dict]:
+                       cfg: dict, variants=(True, False), lrs: list[float] | None = None) -> list[dict]:
     meta = []
     for exog in variants:
         name = "nf_GRU_exog" if exog else "nf_GRU_noexog"
@@ -358,15 +379,21 @@ def run_neuralforecast(rec: Recorder, first_valid: int, first_test: int, report:
                 f"{cfg['windows_batch_size']} max_steps {cfg['max_steps']} val every {cfg['val_check_steps']} "
                 f"patience {cfg['patience']} wall-clock cap {cfg['max_time']}); trained once on rows < first valid origin, weights of the best "
                 f"validation check restored; {feats}")
-        runs = []
+        runs, scan = [], ""
+        if lrs:   # validation-only learning-rate search on the first seed; the other seeds reuse the chosen rate
+            trial = {lr: run_gru(rec.df, first_valid, first_test, report, exog, seeds[0], {**cfg, "lr": lr}) for lr in lrs}
+            best_lr = min(trial, key=lambda lr: trial[lr]["best_val_loss"])
+            scan = "; lr chosen on validation MAE: " + ", ".join(f"{lr:g} {trial[lr]['best_val_loss']:.1f}" for lr in lrs)
+            arch = arch.replace(f"lr {cfg['lr']}", f"lr {best_lr:g}")
+            meta += [{**{k: v for k, v in r.items() if k != "preds"}, "lr": lr, "lr_trial": True} for lr, r in trial.items()]
         for seed in seeds:
-            r = run_gru(rec.df, first_valid, first_test, report, exog, seed, cfg)
+            r = trial[best_lr] if lrs and seed == seeds[0] else run_gru(rec.df, first_valid, first_test, report, exog, seed,
+                                                                        {**cfg, "lr": best_lr} if lrs else cfg)
             runs.append(r)
-            note = f"seed {seed}; best val step {r['best_step']} of {r['steps_done']}; {arch}"
-            for split, origins in report.items():
-                p, ps = r["preds"][split]
+            note = f"seed {seed}; best val step {r['best_step']} of {r['steps_done']}; {arch}{scan}"
+            for split, (p, ps) in r["preds"].items():
                 # fit time is charged to the test row (one fit serves both splits)
-                rec.add(f"{name}[seed{seed}]", split, origins, p, ps + (r["fit_s"] if split == "test" else 0.0), note)
+                rec.add(f"{name}[seed{seed}]", split, report[split.partition("|")[0]], p, ps + (r["fit_s"] if split == "test" else 0.0), note)
             meta.append({k: v for k, v in r.items() if k != "preds"})
         if len(runs) > 1:
             for split, origins in report.items():
@@ -400,6 +427,8 @@ def main(argv=None) -> int:
     ap.add_argument("--gru-variants", nargs="+", choices=["exog", "noexog"], default=["exog", "noexog"])
     ap.add_argument("--tag", default="", help="extra suffix for the output names (pilot runs)")
     ap.add_argument("--max-steps", type=int, default=1500)
+    ap.add_argument("--max-time", default="00:00:10:00", help="wall-clock cap per GRU fit, DD:HH:MM:SS")
+    ap.add_argument("--lrs", type=float, nargs="+", help="learning rates searched on validation (first seed); default: 1e-3 only")
     ap.add_argument("--torch-threads", type=int, default=1,
                     help="1 by default: with 2 OpenMP threads on a 2-core box that has any other load, GRU steps ran 10-30x slower")
     ap.add_argument("--n-jobs", type=int, default=min(2, os.cpu_count() or 1), help="statsforecast processes")
@@ -417,7 +446,7 @@ def main(argv=None) -> int:
 
     weeks = [4, 8, 12, 16]
     cfg = dict(layers=1, hidden=64, dec_hidden=128, lr=1e-3, windows_batch_size=128,
-               max_steps=args.max_steps, val_check_steps=100, patience=5, max_time="00:00:10:00",
+               max_steps=args.max_steps, val_check_steps=100, patience=5, max_time=args.max_time,
                torch_threads=args.torch_threads)
     seeds = args.seeds
     tag = "load_forecast_peers"
@@ -439,7 +468,7 @@ def main(argv=None) -> int:
         run_statsforecast(rec, v_run, t_run, weeks, args.n_jobs)
     if args.only in (None, "nf"):
         variants = [v == "exog" for v in args.gru_variants]
-        gru_meta = run_neuralforecast(rec, int(valid[0]), int(test[0]), report, seeds, cfg, variants)
+        gru_meta = run_neuralforecast(rec, int(valid[0]), int(test[0]), report, seeds, cfg, variants, args.lrs)
     total = time.perf_counter() - t_all
 
     RESULTS.mkdir(parents=True, exist_ok=True)
