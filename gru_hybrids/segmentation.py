@@ -466,18 +466,37 @@ def evaluate_segmentation(model: Segmenter, split: tuple, seed: int=0) -> pd.Dat
     return table.astype(float)
 
 # %% ../nbs/14_segmentation.ipynb #afbe143c
-def predict_folder(model: Segmenter, path) -> pd.DataFrame:
-    "Class map of each PNG/TIFF image in a folder (or one file): one row per image with its pixel counts per class, maps written beside."
-    path = Path(path); files = [path] if path.is_file() else [p for p in sorted(path.iterdir()) if _stem(p) and not p.name.endswith((".nii", ".nii.gz"))]
+def _maps_folder(path: Path, maps: str) -> Path:
+    "Where the class maps go: `maps`, or `<folder>_classes` beside the input folder; never the input folder itself."
+    src = path.parent if path.is_file() else path
+    out = Path(maps) if maps else src.parent / f"{src.name}_classes"
+    if out.resolve() == src.resolve():
+        raise ValueError(f"maps={str(out)!r} is the input folder {src}: the class maps would be read back as images on the next run; give another folder")
+    if out.exists() and not out.is_dir(): raise NotADirectoryError(f"maps={str(out)!r} exists and is not a folder")
+    return out
+
+# %% ../nbs/14_segmentation.ipynb #0d5c7e3a
+def predict_folder(model: Segmenter, path, # a PNG/TIFF image, or a folder of them
+                   maps: str="", # folder for the class maps (default: `<folder>_classes` beside the input folder)
+                  ) -> pd.DataFrame:
+    "Class map of each image: one row per image with its pixel counts per class; the maps written as PNGs into `maps`."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such image or folder")
+    out_dir = _maps_folder(path, maps)
+    files = [path] if path.is_file() else [p for p in sorted(path.iterdir()) if p.is_file() and _stem(p) and not p.name.endswith((".nii", ".nii.gz"))]
     if not files: raise ValueError(f"{path}: no PNG or TIFF images")
-    rows = []
+    stems = pd.Series([_stem(f) for f in files])
+    if (dup := stems[stems.duplicated()].tolist()):
+        raise ValueError(f"{path}: images {[f.name for f in files if _stem(f) == dup[0]]} would write the same class map {dup[0]}.classes.png; rename one")
+    out_dir.mkdir(parents=True, exist_ok=True); rows = []
     for f in files:
         im = _read_any(f); im = im if im.ndim == 2 else im.mean(-1)
-        cls = model.predict([im])[0]; out = f.with_name(f"{_stem(f)}.classes.png")
+        cls = model.predict([im])[0]; out = out_dir / f"{_stem(f)}.classes.png"
         from PIL import Image; Image.fromarray(cls.astype(np.uint8)).save(out)
-        rows.append(dict(image=f.name, classes_file=out.name, **{f"pixels {c}": int((cls == k).sum()) for k, c in enumerate(model.classes)}))
+        rows.append(dict(image=f.name, classes_file=str(out), **{f"pixels {c}": int((cls == k).sum()) for k, c in enumerate(model.classes)}))
     return pd.DataFrame(rows)
 
+# %% ../nbs/14_segmentation.ipynb #6b1e2c90
 SEGMENTATION = register_architecture(Architecture(
     "segmentation", "multi-scale residual ConvGRU + attention gates for image segmentation", "gru_hybrids.segmentation",
     ("nuclei2d", "mni152_tissue"), quick=SegConfig(tiles_per_epoch=96, epochs=6, channels=(8, 16, 32), lr=1e-2), full=SegConfig(),
