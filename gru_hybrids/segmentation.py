@@ -22,11 +22,12 @@ from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, P
                                register_architecture, report_step, history_table)
 
 # %% auto #0
-__all__ = ['NUCLEI', 'MNI152', 'SEGMENTATION', 'normalise', 'check_pair', 'SegImages', 'load_nuclei', 'load_mni152',
+__all__ = ['NUCLEI', 'MNI152', 'PEERS', 'SEGMENTATION', 'normalise', 'check_pair', 'SegImages', 'load_nuclei', 'load_mni152',
            'region_boxes', 'slab_parts', 'split_images', 'augmentation', 'TileDataset', 'grid_tiles', 'conv_bn_relu',
            'ResidualConvGRU', 'AttentionGate', 'MSRGRUNet', 'SegConfig', 'dice_loss', 'tile_dice', 'fit_segmenter',
-           'Segmenter', 'test_units', 'unit_stats', 'mean_dice', 'segmentation_scores', 'peer_network', 'fit_peer',
-           'compare_segmenters', 'read_image_folder', 'split_for_spec', 'evaluate_segmentation', 'predict_folder']
+           'Segmenter', 'test_units', 'unit_stats', 'mean_dice', 'segmentation_scores', 'monai_unet',
+           'monai_attention_unet', 'peer_network', 'fit_peer', 'compare_segmenters', 'read_image_folder',
+           'split_for_spec', 'evaluate_segmentation', 'predict_folder']
 
 # %% ../nbs/14_segmentation.ipynb #0901532f
 def normalise(image: np.ndarray) -> np.ndarray:
@@ -367,20 +368,27 @@ def segmentation_scores(counts: np.ndarray, hd: np.ndarray, classes: tuple) -> d
     return out
 
 # %% ../nbs/14_segmentation.ipynb #ec94419c
+def monai_unet(n_classes: int, depth: int, width: int) -> nn.Module:
+    "MONAI's `UNet` (two residual units per scale) with `depth` scales of `width * 2**i` channels."
+    from monai.networks.nets import UNet
+    return UNet(2, 1, n_classes, tuple(width * 2 ** i for i in range(depth)), (2,) * (depth - 1), num_res_units=2)
+
+def monai_attention_unet(n_classes: int, depth: int, width: int) -> nn.Module:
+    "MONAI's `AttentionUnet` with `depth` scales of `width * 2**i` channels."
+    from monai.networks.nets import AttentionUnet
+    return AttentionUnet(2, 1, n_classes, tuple(width * 2 ** i for i in range(depth)), (2,) * (depth - 1))
+
+PEERS = {"UNet": monai_unet, "AttentionUnet": monai_attention_unet}  # name -> build(n_classes, depth, width)
+
 def peer_network(name: str, n_classes: int, depth: int, n_params: int) -> nn.Module:
-    "MONAI's 'UNet' or 'AttentionUnet' with `depth` scales, its base width chosen to match `n_params` parameters."
-    from monai.networks.nets import UNet, AttentionUnet
-    def build(c):
-        ch, st = tuple(c * 2 ** i for i in range(depth)), (2,) * (depth - 1)
-        if name == "UNet": return UNet(2, 1, n_classes, ch, st, num_res_units=2)
-        if name == "AttentionUnet": return AttentionUnet(2, 1, n_classes, ch, st)
-        raise ValueError(f"unknown peer {name!r}: expected 'UNet' or 'AttentionUnet'")
-    count = lambda m: sum(p.numel() for p in m.parameters())
-    best = min(range(4, 65, 2), key=lambda c: abs(count(build(c)) - n_params))
-    return build(best)
+    "The peer `name` of `PEERS` with `depth` scales, its base width (4 to 64) chosen to match `n_params` parameters."
+    if name not in PEERS: raise ValueError(f"unknown peer {name!r}: expected one of {sorted(PEERS)}")
+    build, count = PEERS[name], lambda m: sum(p.numel() for p in m.parameters())
+    best = min(range(4, 65), key=lambda c: abs(count(build(n_classes, depth, c)) - n_params))
+    return build(n_classes, depth, best)
 
 def fit_peer(name: str, train: SegImages, valid: SegImages, cfg: SegConfig, n_params: int, seed: int=0, device: str="auto") -> Segmenter:
-    "A MONAI peer trained exactly as ours is, wrapped as a `Segmenter`."
+    "A peer network of `PEERS` trained exactly as ours is, wrapped as a `Segmenter`."
     seed_everything(seed)
     net = peer_network(name, len(train.classes), len(cfg.channels), n_params)
     learn = fit_segmenter(net, train, valid, cfg, seed, device)
