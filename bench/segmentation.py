@@ -22,6 +22,7 @@ from gru_hybrids.metrics import paired_bootstrap, bootstrap_ci
 from gru_hybrids.train import ResultRow, PairedRow, write_results
 from gru_hybrids.segmentation import SegConfig, Segmenter, split_images, fit_peer, compare_segmenters, mean_dice, segmentation_scores
 
+START = time.time()
 OURS = "ours: MSR-GRU + attention gates"
 LABEL = {"UNet": "MONAI UNet", "AttentionUnet": "MONAI AttentionUnet", "R2UNet": "R2U-Net (t=2, bench/r2unet.py)"}
 # learning rate per method, each the best on nuclei validation Dice among 2e-3, 5e-3, 1e-2 (6 epochs x 96 tiles, seed 0)
@@ -123,7 +124,7 @@ def settings(cfg, a, seeds_done):
             "to ours. Pooled rows: per test unit, the pixel counts of the seeds are summed (Dice of the pooled counts) and HD95 averaged; "
             "their paired tests resample test units. `seconds` is seconds per epoch, training and validation (one CPU thread on a shared "
             "2-core machine: compare ratios within a dataset). Nothing was tuned on the test part. Capped: the budget is "
-            f"{a.epochs} epochs x {a.tiles_per_epoch} tiles (the budget the learning rates were chosen at; 3 seeds x 4 methods x 2 datasets at it took about 45 CPU minutes), "
+            f"{a.epochs} epochs x {a.tiles_per_epoch} tiles (the budget the learning rates were chosen at; the fits so far took {(time.time() - START) / 60:.0f} minutes of wall time on one thread of the shared machine), "
             "not a run to convergence. "
             "Caveat: the nuclei rows come from one 512 x 512 image (its test region is 240 x 240 px, 25 tiles); MNI152 is one template brain.")
 
