@@ -92,9 +92,10 @@ def main():
     ap.add_argument("--epochs", type=int, default=6); ap.add_argument("--tiles-per-epoch", type=int, default=96)
     ap.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2]); ap.add_argument("--device", default="cpu")
     ap.add_argument("--peers", nargs="+", default=["UNet", "AttentionUnet", "R2UNet"])
+    ap.add_argument("--steps", type=int, default=SegConfig.steps, help="ConvGRU refinement steps of ours (3 won the MNI152 validation sweep)")
     ap.add_argument("--out", default="bench/results/segmentation")
     a = ap.parse_args(); torch.set_num_threads(1)
-    cfg = replace(SegConfig(), epochs=a.epochs, tiles_per_epoch=a.tiles_per_epoch, peers=tuple(a.peers))
+    cfg = replace(SegConfig(), epochs=a.epochs, tiles_per_epoch=a.tiles_per_epoch, peers=tuple(a.peers), steps=a.steps)
     log = lambda s: print(time.strftime("%H:%M:%S"), s, flush=True)
     runs, rows, prs, failed = {ds: [] for ds in a.datasets}, {ds: [] for ds in a.datasets}, {ds: [] for ds in a.datasets}, {ds: [] for ds in a.datasets}
     for seed in a.seeds:          # seeds outermost: a capped run leaves both datasets with the same seeds
