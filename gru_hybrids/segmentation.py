@@ -22,11 +22,12 @@ from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, P
                                register_architecture, report_step, history_table)
 
 # %% auto #0
-__all__ = ['NUCLEI', 'MNI152', 'SEGMENTATION', 'normalise', 'check_pair', 'SegImages', 'load_nuclei', 'load_mni152',
+__all__ = ['NUCLEI', 'MNI152', 'PEERS', 'SEGMENTATION', 'normalise', 'check_pair', 'SegImages', 'load_nuclei', 'load_mni152',
            'region_boxes', 'slab_parts', 'split_images', 'augmentation', 'TileDataset', 'grid_tiles', 'conv_bn_relu',
            'ResidualConvGRU', 'AttentionGate', 'MSRGRUNet', 'SegConfig', 'dice_loss', 'tile_dice', 'fit_segmenter',
-           'Segmenter', 'test_units', 'unit_stats', 'mean_dice', 'segmentation_scores', 'peer_network', 'fit_peer',
-           'compare_segmenters', 'read_image_folder', 'split_for_spec', 'evaluate_segmentation', 'predict_folder']
+           'Segmenter', 'test_units', 'unit_stats', 'mean_dice', 'segmentation_scores', 'monai_unet',
+           'monai_attention_unet', 'peer_network', 'fit_peer', 'compare_segmenters', 'read_image_folder',
+           'split_for_spec', 'evaluate_segmentation', 'predict_folder']
 
 # %% ../nbs/14_segmentation.ipynb #0901532f
 def normalise(image: np.ndarray) -> np.ndarray:
@@ -367,20 +368,27 @@ def segmentation_scores(counts: np.ndarray, hd: np.ndarray, classes: tuple) -> d
     return out
 
 # %% ../nbs/14_segmentation.ipynb #ec94419c
+def monai_unet(n_classes: int, depth: int, width: int) -> nn.Module:
+    "MONAI's `UNet` (two residual units per scale) with `depth` scales of `width * 2**i` channels."
+    from monai.networks.nets import UNet
+    return UNet(2, 1, n_classes, tuple(width * 2 ** i for i in range(depth)), (2,) * (depth - 1), num_res_units=2)
+
+def monai_attention_unet(n_classes: int, depth: int, width: int) -> nn.Module:
+    "MONAI's `AttentionUnet` with `depth` scales of `width * 2**i` channels."
+    from monai.networks.nets import AttentionUnet
+    return AttentionUnet(2, 1, n_classes, tuple(width * 2 ** i for i in range(depth)), (2,) * (depth - 1))
+
+PEERS = {"UNet": monai_unet, "AttentionUnet": monai_attention_unet}  # name -> build(n_classes, depth, width)
+
 def peer_network(name: str, n_classes: int, depth: int, n_params: int) -> nn.Module:
-    "MONAI's 'UNet' or 'AttentionUnet' with `depth` scales, its base width chosen to match `n_params` parameters."
-    from monai.networks.nets import UNet, AttentionUnet
-    def build(c):
-        ch, st = tuple(c * 2 ** i for i in range(depth)), (2,) * (depth - 1)
-        if name == "UNet": return UNet(2, 1, n_classes, ch, st, num_res_units=2)
-        if name == "AttentionUnet": return AttentionUnet(2, 1, n_classes, ch, st)
-        raise ValueError(f"unknown peer {name!r}: expected 'UNet' or 'AttentionUnet'")
-    count = lambda m: sum(p.numel() for p in m.parameters())
-    best = min(range(4, 65, 2), key=lambda c: abs(count(build(c)) - n_params))
-    return build(best)
+    "The peer `name` of `PEERS` with `depth` scales, its base width (4 to 64) chosen to match `n_params` parameters."
+    if name not in PEERS: raise ValueError(f"unknown peer {name!r}: expected one of {sorted(PEERS)}")
+    build, count = PEERS[name], lambda m: sum(p.numel() for p in m.parameters())
+    best = min(range(4, 65), key=lambda c: abs(count(build(n_classes, depth, c)) - n_params))
+    return build(n_classes, depth, best)
 
 def fit_peer(name: str, train: SegImages, valid: SegImages, cfg: SegConfig, n_params: int, seed: int=0, device: str="auto") -> Segmenter:
-    "A MONAI peer trained exactly as ours is, wrapped as a `Segmenter`."
+    "A peer network of `PEERS` trained exactly as ours is, wrapped as a `Segmenter`."
     seed_everything(seed)
     net = peer_network(name, len(train.classes), len(cfg.channels), n_params)
     learn = fit_segmenter(net, train, valid, cfg, seed, device)
@@ -466,18 +474,37 @@ def evaluate_segmentation(model: Segmenter, split: tuple, seed: int=0) -> pd.Dat
     return table.astype(float)
 
 # %% ../nbs/14_segmentation.ipynb #afbe143c
-def predict_folder(model: Segmenter, path) -> pd.DataFrame:
-    "Class map of each PNG/TIFF image in a folder (or one file): one row per image with its pixel counts per class, maps written beside."
-    path = Path(path); files = [path] if path.is_file() else [p for p in sorted(path.iterdir()) if _stem(p) and not p.name.endswith((".nii", ".nii.gz"))]
+def _maps_folder(path: Path, maps: str) -> Path:
+    "Where the class maps go: `maps`, or `<folder>_classes` beside the input folder; never the input folder itself."
+    src = path.parent if path.is_file() else path
+    out = Path(maps) if maps else src.parent / f"{src.name}_classes"
+    if out.resolve() == src.resolve():
+        raise ValueError(f"maps={str(out)!r} is the input folder {src}: the class maps would be read back as images on the next run; give another folder")
+    if out.exists() and not out.is_dir(): raise NotADirectoryError(f"maps={str(out)!r} exists and is not a folder")
+    return out
+
+# %% ../nbs/14_segmentation.ipynb #0d5c7e3a
+def predict_folder(model: Segmenter, path, # a PNG/TIFF image, or a folder of them
+                   maps: str="", # folder for the class maps (default: `<folder>_classes` beside the input folder)
+                  ) -> pd.DataFrame:
+    "Class map of each image: one row per image with its pixel counts per class; the maps written as PNGs into `maps`."
+    path = Path(path)
+    if not path.exists(): raise FileNotFoundError(f"{path}: no such image or folder")
+    out_dir = _maps_folder(path, maps)
+    files = [path] if path.is_file() else [p for p in sorted(path.iterdir()) if p.is_file() and _stem(p) and not p.name.endswith((".nii", ".nii.gz"))]
     if not files: raise ValueError(f"{path}: no PNG or TIFF images")
-    rows = []
+    stems = pd.Series([_stem(f) for f in files])
+    if (dup := stems[stems.duplicated()].tolist()):
+        raise ValueError(f"{path}: images {[f.name for f in files if _stem(f) == dup[0]]} would write the same class map {dup[0]}.classes.png; rename one")
+    out_dir.mkdir(parents=True, exist_ok=True); rows = []
     for f in files:
         im = _read_any(f); im = im if im.ndim == 2 else im.mean(-1)
-        cls = model.predict([im])[0]; out = f.with_name(f"{_stem(f)}.classes.png")
+        cls = model.predict([im])[0]; out = out_dir / f"{_stem(f)}.classes.png"
         from PIL import Image; Image.fromarray(cls.astype(np.uint8)).save(out)
-        rows.append(dict(image=f.name, classes_file=out.name, **{f"pixels {c}": int((cls == k).sum()) for k, c in enumerate(model.classes)}))
+        rows.append(dict(image=f.name, classes_file=str(out), **{f"pixels {c}": int((cls == k).sum()) for k, c in enumerate(model.classes)}))
     return pd.DataFrame(rows)
 
+# %% ../nbs/14_segmentation.ipynb #6b1e2c90
 SEGMENTATION = register_architecture(Architecture(
     "segmentation", "multi-scale residual ConvGRU + attention gates for image segmentation", "gru_hybrids.segmentation",
     ("nuclei2d", "mni152_tissue"), quick=SegConfig(tiles_per_epoch=96, epochs=6, channels=(8, 16, 32), lr=1e-2), full=SegConfig(),
