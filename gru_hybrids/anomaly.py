@@ -13,6 +13,7 @@ import numpy as np, pandas as pd
 import torch, torch.nn as nn, torch.nn.functional as F
 from fastcore.basics import patch
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset
+from .metrics import ranges, event_detection_metrics, event_units
 from .train import (seed_everything, fit_network, RebuildableModule, Predictor, Architecture, register_architecture,
                                history_table, report_step, resolve_device)
 
@@ -20,10 +21,9 @@ from .train import (seed_everything, fit_network, RebuildableModule, Predictor, 
 __all__ = ['UCR_135', 'KINDS', 'LENGTHS', 'ANOMALY_QUICK', 'ANOMALY', 'SensorSeries', 'load_appliance_energy', 'load_mitdb',
            'load_ucr_135', 'plant_anomalies', 'AnomalySplit', 'split_series', 'last_visible', 'MaskedConvGRU',
            'hide_mask', 'smoothed_channel_scores', 'error_scale', 'pot_threshold', 'AnomalyConfig', 'hidden_steps',
-           'MaskedWindows', 'masked_loss', 'AnomalyDetector', 'ranges', 'range_precision_recall', 'point_adjust',
-           'event_delays', 'anomaly_metrics', 'interval_metrics', 'event_units', 'iforest_scores', 'naive_scores',
-           'thresholded', 'fit_gru_only', 'method_outputs', 'evaluate_split', 'event_channels', 'attribution_accuracy',
-           'read_sensor_csv', 'read_tranad_npy', 'read_nab', 'predict_steps']
+           'MaskedWindows', 'masked_loss', 'AnomalyDetector', 'anomaly_metrics', 'interval_metrics', 'iforest_scores',
+           'naive_scores', 'thresholded', 'fit_gru_only', 'method_outputs', 'evaluate_split', 'event_channels',
+           'attribution_accuracy', 'read_sensor_csv', 'read_tranad_npy', 'read_nab', 'predict_steps']
 
 # %% ../nbs/16_anomaly.ipynb #d482b89d
 def _check_values(values, channels) -> np.ndarray:
@@ -414,61 +414,21 @@ def score_last(self: AnomalyDetector, windows: list) -> np.ndarray:
         out.append(self.channel_scores(v[-(self.window + self.smooth - 1):])[-1])
     return np.stack(out)
 
-# %% ../nbs/16_anomaly.ipynb #f5b03dea
-def ranges(y: np.ndarray) -> np.ndarray:
-    "[n x 2] (start, end exclusive) of the runs of 1s in a 0/1 array."
-    d = np.diff(np.r_[0, np.asarray(y, np.int8), 0])
-    return np.c_[np.flatnonzero(d == 1), np.flatnonzero(d == -1)]
-
-def range_precision_recall(y: np.ndarray, flags: np.ndarray) -> tuple[float, float]:
-    "Tatbul et al.'s range-based precision and recall (alpha 0, flat bias, gamma 1)."
-    def cover(a, b):   # share of each range in `a` overlapped by 1s of `b`
-        cs = np.r_[0, np.cumsum(b)]
-        return np.array([(cs[e] - cs[s]) / (e - s) for s, e in ranges(a)])
-    r, p = cover(y, flags), cover(flags, y)
-    return (float(p.mean()) if len(p) else 0.), (float(r.mean()) if len(r) else np.nan)
-
-def point_adjust(y: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    "Flags with every true event that has one flagged step flagged whole (Xu et al. 2018)."
-    out = np.asarray(flags).copy()
-    for s, e in ranges(y):
-        if out[s:e].any(): out[s:e] = 1
-    return out
-
 # %% ../nbs/16_anomaly.ipynb #8e271402
-def _f1(p, r): return 0. if p + r == 0 else 2 * p * r / (p + r)
-
-def _prf(y, f) -> tuple[float, float, float]:
-    tp = float((y * f).sum()); p = tp / max(f.sum(), 1); r = tp / max(y.sum(), 1)
-    return p, r, _f1(p, r)
-
-def event_delays(y: np.ndarray, flags: np.ndarray) -> np.ndarray:
-    "Steps from each true event's start to its first flag (NaN for a missed event)."
-    return np.array([np.flatnonzero(flags[s:e])[0] if flags[s:e].any() else np.nan for s, e in ranges(y)], float)
-
 def anomaly_metrics(y, # [T] 0/1 labels of the test steps
                     pred) -> dict: # [T x 2]: the score (column 0) and the 0/1 flag (column 1) of each step
-    "AUC-PR, point-wise P/R/F1, point-adjusted F1, range-based P/R/F1, event recall and median detection delay."
+    "AUC-PR of the score, and `event_detection_metrics` of the flags (P/R/F1, PA-F1, range-based P/R/F1, event recall, median delay)."
     from sklearn.metrics import average_precision_score
-    y, score, flags = np.asarray(y, np.int8), np.asarray(pred)[:, 0], np.asarray(pred)[:, 1].astype(np.int8)
+    pred = np.asarray(pred, float)
+    if pred.ndim != 2 or pred.shape[1] != 2: raise ValueError(f"pred must be [steps x 2] (score, flag), got shape {pred.shape}")
+    y, score, flags = np.asarray(y, np.int8), pred[:, 0], pred[:, 1]
     if not y.any(): raise ValueError("the labels hold no anomalous step")
-    p, r, f = _prf(y, flags); rp, rr = range_precision_recall(y, flags); d = event_delays(y, flags)
-    return {"AUC-PR": average_precision_score(y, np.nan_to_num(score, nan=np.nanmin(score))), "precision": p, "recall": r, "F1": f,
-            "PA-F1": _prf(y, point_adjust(y, flags))[2], "range-P": rp, "range-R": rr, "range-F1": _f1(rp, rr),
-            "event recall": float(np.isfinite(d).mean()), "median delay": float(np.nanmedian(d)) if np.isfinite(d).any() else np.nan}
+    return {"AUC-PR": float(average_precision_score(y, np.nan_to_num(score, nan=np.nanmin(score)))), **event_detection_metrics(y, flags)}
 
 # %% ../nbs/16_anomaly.ipynb #4ae114f5
 def interval_metrics(y, pred) -> dict:
     "`anomaly_metrics` without the median delay (undefined when no event is detected), for bootstrap intervals."
     m = anomaly_metrics(y, pred); m.pop("median delay"); return m
-
-# %% ../nbs/16_anomaly.ipynb #73c98b12
-def event_units(y: np.ndarray) -> np.ndarray:
-    "[T] index of the nearest true event of each step: resampling these units resamples events with their surroundings."
-    r = ranges(y)
-    if len(r) == 0: raise ValueError("no events in the labels")
-    cuts = (r[1:, 0] + r[:-1, 1]) / 2                                # midpoints of the normal gaps
-    return np.searchsorted(cuts, np.arange(len(y)), side="right")
 
 # %% ../nbs/16_anomaly.ipynb #735f6402
 def _diff_features(z: np.ndarray) -> np.ndarray: return np.c_[z, np.r_[z[:1] * 0, np.diff(z, axis=0)]]

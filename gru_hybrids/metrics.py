@@ -1,4 +1,4 @@
-"""Classification, regression, forecast-error and ranking metrics with checked inputs; percentile bootstrap intervals that resample whole test units (sessions, days, molecules, patients); paired comparisons of two methods; one tidy results table.
+"""Classification, regression, forecast-error, ranking and event-detection metrics with checked inputs; percentile bootstrap intervals that resample whole test units (sessions, days, molecules, patients); paired comparisons of two methods; one tidy results table.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/metrics.html.md"""
 
@@ -15,8 +15,9 @@ import pandas as pd
 
 # %% auto #0
 __all__ = ['LOWER_IS_BETTER', 'UndefinedMetric', 'mean_of_rows', 'classification_metrics', 'multiclass_metrics',
-           'regression_metrics', 'error_metrics', 'ranking_metrics', 'Interval', 'bootstrap_ci', 'paired_bootstrap',
-           'metrics_table', 'format_metrics_table']
+           'regression_metrics', 'error_metrics', 'ranking_metrics', 'ranges', 'detection_prf',
+           'range_precision_recall', 'point_adjust', 'event_delays', 'event_detection_metrics', 'event_units',
+           'Interval', 'bootstrap_ci', 'paired_bootstrap', 'metrics_table', 'format_metrics_table']
 
 # %% ../nbs/05_metrics.ipynb #79a484ad
 class UndefinedMetric(ValueError):
@@ -165,6 +166,67 @@ def ranking_metrics(ranks, # 1-based rank of the relevant item of each predictio
                     recall_k: int=20, mrr_k: int=20, ndcg_k: int=10) -> dict[str, float]:
     "Recall@k, MRR@k and NDCG@k (one relevant item per prediction), averaged over targets."
     return {k: float(v.mean()) for k, v in _ranking_rows(ranks, recall_k, mrr_k, ndcg_k).items()}
+
+# %% ../nbs/05_metrics.ipynb #f1b76537
+def _check_flags(y, flags) -> tuple[np.ndarray, np.ndarray]:
+    "Step labels and flags as int8 0/1 arrays of one length, checked."
+    y, f = _check(y=y, flags=flags)
+    if y.ndim != 1 or f.ndim != 1: raise ValueError(f"y and flags must be 1-D (one entry per step), got shapes {y.shape} and {f.shape}")
+    _check_binary(y); _check_binary(f, "flags")
+    return y.astype(np.int8), f.astype(np.int8)
+
+def ranges(y) -> np.ndarray:
+    "[n x 2] (start, end exclusive) of the runs of 1s in a 0/1 array."
+    d = np.diff(np.r_[0, np.asarray(y, np.int8), 0])
+    return np.c_[np.flatnonzero(d == 1), np.flatnonzero(d == -1)]
+
+def _f1(p: float, r: float) -> float: return 0. if p + r == 0 else 2 * p * r / (p + r)
+
+def detection_prf(y, flags) -> tuple[float, float, float]:
+    "Point-wise (precision, recall, F1) of 0/1 `flags` against 0/1 step labels `y` (0 where undefined)."
+    y, f = _check_flags(y, flags)
+    tp = float((y * f).sum()); p, r = tp / max(float(f.sum()), 1.), tp / max(float(y.sum()), 1.)
+    return p, r, _f1(p, r)
+
+# %% ../nbs/05_metrics.ipynb #7978e09f
+def range_precision_recall(y, flags) -> tuple[float, float]:
+    "Tatbul et al.'s range-based (precision, recall) with alpha 0, flat bias, gamma 1 (precision 0 without flags, recall NaN without events)."
+    y, f = _check_flags(y, flags)
+    def cover(a, b):   # share of each run of 1s in `a` overlapped by 1s of `b`
+        cs = np.r_[0, np.cumsum(b)]
+        return np.array([(cs[e] - cs[s]) / (e - s) for s, e in ranges(a)])
+    r, p = cover(y, f), cover(f, y)
+    return (float(p.mean()) if len(p) else 0.), (float(r.mean()) if len(r) else np.nan)
+
+def point_adjust(y, flags) -> np.ndarray:
+    "Flags with every true event that has one flagged step flagged whole (Xu et al. 2018)."
+    y, out = _check_flags(y, flags); out = out.copy()
+    for s, e in ranges(y):
+        if out[s:e].any(): out[s:e] = 1
+    return out
+
+def event_delays(y, flags) -> np.ndarray:
+    "Steps from each true event's start to its first flag (NaN for a missed event)."
+    y, f = _check_flags(y, flags)
+    return np.array([np.flatnonzero(f[s:e])[0] if f[s:e].any() else np.nan for s, e in ranges(y)], float)
+
+# %% ../nbs/05_metrics.ipynb #46cc036c
+def event_detection_metrics(y, # [T] 0/1 step labels
+                            flags) -> dict[str, float]: # [T] 0/1 flags of a detector
+    "Point-wise P/R/F1, point-adjusted F1, range-based P/R/F1, event recall and median detection delay."
+    y, f = _check_flags(y, flags)
+    if not y.any(): raise UndefinedMetric("the labels hold no event (no step labelled 1)")
+    p, r, f1 = detection_prf(y, f); rp, rr = range_precision_recall(y, f); d = event_delays(y, f)
+    return {"precision": p, "recall": r, "F1": f1, "PA-F1": detection_prf(y, point_adjust(y, f))[2],
+            "range-P": rp, "range-R": rr, "range-F1": _f1(rp, rr), "event recall": float(np.isfinite(d).mean()),
+            "median delay": float(np.nanmedian(d)) if np.isfinite(d).any() else np.nan}
+
+def event_units(y) -> np.ndarray:
+    "[T] index of the nearest true event of each step: resampling these units resamples events with their surroundings."
+    r = ranges(_check_flags(y, y)[0])
+    if len(r) == 0: raise ValueError("no events in the labels: no unit to resample")
+    cuts = (r[1:, 0] + r[:-1, 1]) / 2                                # midpoints of the normal gaps
+    return np.searchsorted(cuts, np.arange(len(y)), side="right")
 
 # %% ../nbs/05_metrics.ipynb #8a6c0354
 @dataclass(frozen=True)
