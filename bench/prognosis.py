@@ -45,12 +45,13 @@ def main():
                 df, s = run_fold(cohort, main, stacked, fold_of, f, cfg, seed); parts.append(df)
                 for k, v in s.items(): secs.setdefault(k, []).append(v)
                 print(f"repeat {seed} fold {f}:", {k: round(classification_metrics(df.label, df[k], threshold=None)["AUROC"], 3) for k in s}, flush=True)
-                pd.concat(parts).to_csv(saved, index=False)
+                pd.concat(parts)[[c for c in parts[-1].columns]].to_csv(saved, index=False)   # our methods only
     write_table(complete(pd.concat(parts)), secs, a, cfg)
 
 def complete(pred: pd.DataFrame) -> pd.DataFrame:
     "The repeats with all 5 folds, joined with GRU-D's predictions for the same (repeat, fold, patient) when saved."
     done = pred.groupby("repeat").fold.nunique(); pred = pred[pred.repeat.isin(done.index[done == 5])]
+    pred = pred[[c for c in pred.columns if not c.startswith(GRUD)]]          # joined afresh below, never saved with ours
     grud = Path(__file__).parent / "results" / "prognosis_grud_predictions.csv"
     if not grud.exists(): return pred
     g = pd.read_csv(grud); gd = g.groupby("repeat").fold.nunique(); g = g[g.repeat.isin(gd.index[gd == 5])]
