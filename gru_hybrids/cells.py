@@ -13,9 +13,11 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastai.torch_core import Module
 from fastcore.basics import patch
+from .core import tracing
 
 # %% auto #0
-__all__ = ['last_observed', 'AGRU', 'gru_update', 'ConvGRUCell', 'conv_gru_reference', 'ConvGRU']
+__all__ = ['last_observed', 'AGRU', 'agru_step', 'agru_step_back', 'AGRUScan', 'gru_update', 'ConvGRUCell', 'conv_gru_reference',
+           'ConvGRU']
 
 # %% ../nbs/01_cells.ipynb #95964edf
 def last_observed(x: Tensor, # [bs x T x D] measurements (any value where not observed)
@@ -45,32 +47,105 @@ class AGRU(Module):
         self.U = uniform(H, D + 3 * H)         # h_hat -> (U_alpha, U_r, U_z, U_n) h_hat
         self.b_hn = uniform(H)
         self.register_buffer("x_mean", torch.zeros(D) if x_mean is None else torch.as_tensor(x_mean, dtype=torch.float32))
-        self.step = self._step
+        self.steps = (agru_step, agru_step_back)   # the fused loop's step functions (`compile()` swaps them)
 
 # %% ../nbs/01_cells.ipynb #a7760185
 @patch
-def _prepare(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    "(gamma_h, x_hat, gate terms V m + b, attention terms W_alpha [x_hat; m] + b_alpha), each [bs x T x ...]."
-    H = self.hidden
+def _prepare(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    "(gamma_h [bs x T x H], x_hat [bs x T x D], e_in [bs x T x D]: the attention's input terms)."
+    D, H = self.n_features, self.hidden
     gamma_x = torch.exp(-F.relu(self.w_gx * delta + self.b_gx))                        # [bs x T x D]
     x_hat = m * x + (1 - m) * (gamma_x * last_observed(x, m, self.x_mean) + (1 - gamma_x) * self.x_mean)
     gamma_h = torch.exp(-F.relu(delta @ self.W_gh + self.b_gh))                        # [bs x T x H]
-    W_in = torch.cat([torch.cat([self.W_ax.new_zeros(self.n_features, 3 * H), self.W_ax], 1), torch.cat([self.V, self.W_am], 1)])
-    pre = torch.cat([x_hat, m], -1) @ W_in + torch.cat([self.b, self.b_a])            # [bs x T x 3H+D]: one product for all steps
-    return gamma_h, x_hat, pre[..., :3 * H], pre[..., 3 * H:]
+    e_in = torch.addmm(self.b_a, torch.cat([x_hat, m], -1).flatten(0, 1), torch.cat([self.W_ax, self.W_am]))  # one product for all steps
+    return gamma_h, x_hat, e_in.view(*x.shape)
 
 # %% ../nbs/01_cells.ipynb #656df13b
 @patch
-def _step(self: AGRU, h: Tensor, gamma_h: Tensor, x_hat: Tensor, g_in: Tensor, e_in: Tensor) -> tuple[Tensor, Tensor]:
+def _step(self: AGRU, h: Tensor, gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor) -> tuple[Tensor, Tensor]:
     "h_t and alpha_t from h_{t-1} [bs x H] and step t's precomputed terms."
     D, H = self.n_features, self.hidden
     h_hat = gamma_h * h                                                                 # decayed state
     rec_a, rec_rz, rec_n = (h_hat @ self.U).split([D, 2 * H, H], 1)                     # U_alpha h, (U_r, U_z) h, U_n h
     alpha = torch.softmax(e_in + rec_a, -1)                                             # [bs x D] attention over measurements
-    g_rz, g_n = torch.addmm(g_in, D * alpha * x_hat, self.W).split([2 * H, H], 1)       # W x_tilde + V m + b
+    g_rz, g_n = (D * alpha * x_hat @ self.W + m @ self.V + self.b).split([2 * H, H], 1) # W x_tilde + V m + b
     r, z = torch.sigmoid(g_rz + rec_rz).chunk(2, 1)
     h_tilde = torch.tanh(g_n + r * (rec_n + self.b_hn))
     return torch.lerp(h_hat, h_tilde, z), alpha                                         # (1 - z) h_hat + z h_tilde
+
+# %% ../nbs/01_cells.ipynb #4c1f0a02
+def agru_step(h: Tensor, # [bs x H] h_{t-1}
+              gamma_h: Tensor, # [bs x H] hidden decay at t
+              e_in: Tensor, # [bs x D] the attention's input terms at t
+              x_hat: Tensor, # [bs x D] imputed inputs at t
+              m: Tensor, # [bs x D] mask at t
+              U_p: Tensor, # [H x D+3H] U, columns (U_n, U_alpha, U_r, U_z)
+              bias: Tensor, # [D+3H] (b_hn, 0, ...)
+              W_DV: Tensor, # [2D x 3H] (D W; V)
+              b: Tensor, # [3H] gate biases
+              D: int, H: int) -> Tensor: # [bs x 6H+2D] the step's record; h_t is its last H columns
+    "One forward step of the AGRU, no autograd needed: the record the reverse step reads."
+    h_hat = gamma_h * h
+    P = torch.addmm(bias, h_hat, U_p)                                  # [bs x H+D+2H]: (a, U_alpha h, U_r h, U_z h)
+    alpha = torch.softmax(P[:, H:H + D] + e_in, -1)                    # [bs x D]
+    u = alpha * x_hat                                                  # x_tilde / D
+    G = torch.addmm(b, torch.cat([u, m], 1), W_DV)                     # [bs x 3H]: W x_tilde + V m + b
+    rz = torch.sigmoid(G[:, :2 * H] + P[:, H + D:])                    # [bs x 2H]: r, z
+    a = P[:, :H]
+    h_tilde = torch.tanh(torch.addcmul(G[:, 2 * H:], rz[:, :H], a))
+    return torch.cat([h_hat, alpha, u, rz, h_tilde, a, torch.lerp(h_hat, h_tilde, rz[:, H:])], 1)
+
+# %% ../nbs/01_cells.ipynb #4c1f0a04
+def agru_step_back(dh: Tensor, # [bs x H] dL/dh_t, all paths
+                   h_prev: Tensor, # [bs x H] h_{t-1}
+                   rec: Tensor, # [bs x 6H+2D] the forward record of step t
+                   gamma_h: Tensor, x_hat: Tensor, # step t's inputs
+                   d_alpha: Tensor, # [bs x D] dL/dalpha_t from the outputs
+                   U_pt: Tensor, # [D+3H x H] U_p transposed
+                   W_Dt: Tensor, # [3H x D] (D W) transposed
+                   D: int, H: int) -> tuple[Tensor, Tensor]: # dL/dh_{t-1} [bs x H], reverse record [bs x 5H+2D]
+    "One reverse step of the AGRU: the equations above."
+    h_hat, alpha, rz, h_tilde, a = rec[:, :H], rec[:, H:H + D], rec[:, H + 2 * D:3 * H + 2 * D], rec[:, 3 * H + 2 * D:4 * H + 2 * D], rec[:, 4 * H + 2 * D:5 * H + 2 * D]
+    r, z = rz[:, :H], rz[:, H:]
+    dhz = dh * z
+    dn = torch.addcmul(dhz, dhz, h_tilde * h_tilde, value=-1)          # dh z (1 - h_tilde^2)
+    dz = (h_tilde - h_hat) * dhz; dz = torch.addcmul(dz, dz, z, value=-1)   # dh (h_tilde - h_hat) z (1 - z)
+    da = dn * r
+    dr = da * a; dr = torch.addcmul(dr, dr, r, value=-1)                # da a (1 - r)
+    du = torch.cat([dr, dz, dn], 1) @ W_Dt                             # [bs x D]
+    de = torch._softmax_backward_data(torch.addcmul(d_alpha, du, x_hat), alpha, -1, alpha.dtype)  # softmax backward
+    X = torch.cat([da, de, dr, dz, dn], 1)                             # [bs x 4H+D]: (a, e, r, z, n) before their nonlinearities
+    dh_hat = torch.addmm(torch.addcmul(dh, dh, z, value=-1), X[:, :D + 3 * H], U_pt)
+    return dh_hat * gamma_h, torch.cat([X, dh_hat * h_prev, du], 1)
+
+# %% ../nbs/01_cells.ipynb #4c1f0a06
+def _perm(U: Tensor, D: int, H: int) -> Tensor: return torch.cat([U[:, D + 2 * H:], U[:, :D + 2 * H]], 1)  # -> (U_n, U_a, U_r, U_z)
+def _unperm(U_p: Tensor, D: int, H: int) -> Tensor: return torch.cat([U_p[:, H:], U_p[:, :H]], 1)
+
+class AGRUScan(torch.autograd.Function):
+    "The AGRU loop with a hand-written backward (`steps`: the forward and reverse step functions, eager or compiled)."
+    @staticmethod
+    def forward(ctx, gamma_h, x_hat, m, e_in, U, W, V, b, b_hn, steps):
+        (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
+        U_p, W_DV, bias = _perm(U, D, H), torch.cat([W * D, V]), torch.cat([b_hn, b_hn.new_zeros(D + 2 * H)])
+        R, h = x_hat.new_empty(bs, T, 6 * H + 2 * D), x_hat.new_zeros(bs, H)    # one record per step
+        for t in range(T):
+            R[:, t] = steps[0](h, gamma_h[:, t], e_in[:, t], x_hat[:, t], m[:, t], U_p, bias, W_DV, b, D, H); h = R[:, t, -H:]
+        ctx.save_for_backward(gamma_h, x_hat, m, U, W, R); ctx.steps = steps
+        return R[..., -H:], R[..., H:H + D]                                      # states, attention
+    @staticmethod
+    def backward(ctx, dhs, d_alpha):
+        gamma_h, x_hat, m, U, W, R = ctx.saved_tensors
+        (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
+        U_pt, W_Dt = _perm(U, D, H).t().contiguous(), (W * D).t().contiguous()
+        Q, dh, zero = x_hat.new_empty(bs, T, 5 * H + 2 * D), torch.zeros_like(dhs[:, 0]), torch.zeros_like(dhs[:, 0])
+        for t in range(T - 1, -1, -1):
+            dh, Q[:, t] = ctx.steps[1](dhs[:, t] + dh, R[:, t - 1, -H:] if t else zero, R[:, t], gamma_h[:, t], x_hat[:, t], d_alpha[:, t], U_pt, W_Dt, D, H)
+        dU = R[..., :H].reshape(-1, H).t() @ Q[..., :D + 3 * H].reshape(-1, D + 3 * H)     # [H x D+3H], columns of U_p
+        dG = Q[..., D + H:D + 4 * H].reshape(-1, 3 * H)                               # [bs T x 3H]
+        dW, dV = R[..., H + D:H + 2 * D].reshape(-1, D).t() @ dG * D, m.reshape(-1, D).t() @ dG
+        return (Q[..., 4 * H + D:5 * H + D], Q[..., -D:] * R[..., H:H + D], None, Q[..., H:H + D],
+                _unperm(dU, D, H), dW, dV, dG.sum(0), Q[..., :H].sum((0, 1)), None)
 
 # %% ../nbs/01_cells.ipynb #a01d33fb
 @patch
@@ -78,18 +153,26 @@ def forward(self: AGRU, x: Tensor, # [bs x T x D] measurements, finite (missing 
             m: Tensor, # [bs x T x D] mask: 1 measured, 0 missing
             delta: Tensor # [bs x T x D] time since each measurement was last observed (>= 0)
            ) -> tuple[Tensor, Tensor]: # states [bs x T x H], attention alpha [bs x T x D]
-    "Run the cell over all steps; returns every state h_t and every attention alpha_t."
-    gamma_h, x_hat, g_in, e_in = self._prepare(x, m, delta)
+    "Run the cell over all steps (the fused loop); returns every state h_t and every attention alpha_t."
+    if tracing(): return self.reference(x, m, delta)
+    gamma_h, x_hat, e_in = self._prepare(x, m, delta)
+    return AGRUScan.apply(gamma_h, x_hat, m.to(x_hat.dtype), e_in, self.U, self.W, self.V, self.b, self.b_hn, self.steps)
+
+@patch
+def reference(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, Tensor]:
+    "The same outputs as `forward`, by the reference step under autograd."
+    gamma_h, x_hat, e_in = self._prepare(x, m, delta)
     h, hs, alphas = x.new_zeros(x.shape[0], self.hidden), [], []
-    for terms in zip(*(a.unbind(1) for a in (gamma_h, x_hat, g_in.contiguous(), e_in.contiguous()))):
-        h, alpha = self.step(h, *terms)
+    for terms in zip(*(a.unbind(1) for a in (gamma_h, x_hat, m, e_in))):
+        h, alpha = self._step(h, *terms)
         hs.append(h); alphas.append(alpha)
     return torch.stack(hs, 1), torch.stack(alphas, 1)
 
 @patch
 def compile(self: AGRU, **kwargs) -> AGRU:
-    "Opt in to a `torch.compile`d step (kwargs go to `torch.compile`); returns the layer."
-    self.step = torch.compile(self._step, **kwargs); return self
+    "Opt in to `torch.compile`d step functions in the fused loop (kwargs go to `torch.compile`; default dynamic=False)."
+    kwargs = {"dynamic": False, **kwargs}
+    self.steps = (torch.compile(agru_step, **kwargs), torch.compile(agru_step_back, **kwargs)); return self
 
 # %% ../nbs/01_cells.ipynb #71b9bd22
 def gru_update(gx: Tensor, # input projection [B x 3C x H x W], gates stacked r, z, n
