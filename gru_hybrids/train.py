@@ -68,11 +68,12 @@ def make_dataloaders(train_ds, # indexable dataset of `(*inputs, target)` tuples
                      collate: Callable|None=None, # e.g. `pad_collate`; None: fastai's default collation
                      seed: int|None=None, # seeds the shuffling of the training set
                      device: str|torch.device="cpu") -> DataLoaders:
-    "fastai `DataLoaders` over two datasets; refuses empty ones."
+    "fastai `DataLoaders` over two datasets (the training one shuffled, unless it streams: an `IterableDataset`); refuses empty ones."
     for name, ds in (("train", train_ds), ("valid", valid_ds)):
         if len(ds) == 0: raise ValueError(f"the {name} dataset is empty")
     kw = dict(create_batch=collate) if collate else {}
-    train = DataLoader(train_ds, bs=bs, shuffle=True, drop_last=len(train_ds) > bs, seed=seed, **kw)
+    shuffle = not isinstance(train_ds, torch.utils.data.IterableDataset)   # a streamed dataset shuffles itself
+    train = DataLoader(train_ds, bs=bs, shuffle=shuffle, drop_last=len(train_ds) > bs, seed=seed, **kw)
     valid = DataLoader(valid_ds, bs=2 * bs, shuffle=False, **kw)
     return DataLoaders(train, valid, device=resolve_device(device))
 
