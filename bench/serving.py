@@ -37,10 +37,10 @@ def rounds_of(batched, single, n_rounds: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def session_rec_case(n: int, device):
-    from gru_hybrids.session_rec import SessionRecommender, load_online_retail
+    from gru_hybrids.session_rec import SessionRecommender
     rec = SessionRecommender.load(resources.files("gru_hybrids") / "shipped" / "session_rec" / "online_retail.ckpt", device=device)
-    frame = load_online_retail().frame
-    sessions = [list(g.item_id) for _, g in frame.groupby("session_id", sort=False)][-n:]
+    log = pd.read_csv(resources.files("gru_hybrids") / "shipped" / "online_retail" / "online_retail_sessions.csv.gz", dtype=str).tail(50 * n)
+    sessions = [list(g) for _, g in log.groupby("session_id", sort=False).item_id][-n:]   # the log's last invoices
     check = rec.recommend(sessions, k=20).items
     assert all((rec.recommend([s], k=20).items[0] == check[j]).all() for j, s in enumerate(sessions[:50])), "batched != single"
     return "session-rec: recommend (shipped Online Retail model)", "session", len(sessions), \
