@@ -643,7 +643,7 @@ def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tens
     hist, fut = ds.hist[at + torch.arange(-T, 0)], ds.covs[at + torch.arange(H)]   # [n x T x 1+C], [n x H x C]
     return hist.to(self.device), fut.to(self.device)
 
-# %% ../nbs/18_load_forecast.ipynb #5c1e0a47
+# %% ../nbs/18_load_forecast.ipynb #5c1e0b47
 def midnight_rows(series: LoadSeries, days) -> np.ndarray:
     "Row numbers of the local midnight of each of `days` (dates or strings); a clear error for a day without one."
     if isinstance(days, (str, bytes)) or not hasattr(days, "__len__"): raise TypeError(f"days must be a list of dates, got {days!r}")
