@@ -46,7 +46,7 @@ def cmd_demo(args) -> int:
         print(f"[{i}/{len(names)}] {name}: {archs[name].title} ...", flush=True)
         t = time.time()
         row = run_experiment(archs[name], out_dir=out / name, seed=args.seed, quick=True, device=args.device, show_progress=args.progress,
-                             overwrite=args.overwrite)
+                             overwrite=args.overwrite, precision=args.precision)
         rows.append(dict(architecture=name, **row, seconds=round(time.time() - t, 1)))
         print(f"[{i}/{len(names)}] {name}: done in {time.time() - t:.0f}s", flush=True)
     table = pd.DataFrame(rows)
@@ -64,7 +64,8 @@ def cmd_train(args) -> int:
     config = {k: given[k] for k in arch.tunable if k in given}
     reader = {k: given[k] for k in _option_params(arch.read_file) if k in given}
     row = run_experiment(arch, args.data, out_dir=args.out, seed=args.seed, quick=args.quick, epochs=args.epochs,
-                         device=args.device, config=config, overwrite=args.overwrite, show_progress=args.progress, **reader)
+                         device=args.device, precision=args.precision, config=config, overwrite=args.overwrite,
+                         show_progress=args.progress, **reader)
     if "rank" not in row:   # under torchrun, rank 0 reports for all the processes
         print(pd.DataFrame([row]).to_string(index=False) + f"\n\nmodel, metrics, predictions, history and data report in {args.out}")
     return 0
@@ -144,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="every architecture's quick configuration on its default data")
     d.add_argument("--out", default="gru_hybrids_output/demo", help="folder for the results table, plots and models")
     d.add_argument("--seed", type=int, default=0)
-    d.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
+    _device_options(d)
     d.add_argument("--only", nargs="+", metavar="ARCH", help="run only these architectures")
     _run_options(d); d.set_defaults(func=cmd_demo)
     t = sub.add_parser("train", help="train one architecture").add_subparsers(dest="arch", required=True, metavar="ARCH")
@@ -164,9 +165,13 @@ def _train_parser(sub, a: Architecture):
     ta.add_argument("--out", default=f"gru_hybrids_output/{a.name}", help="folder for model, metrics and figure")
     ta.add_argument("--seed", type=int, default=0)
     ta.add_argument("--quick", action="store_true", help="the quick configuration (what the demo runs)")
-    ta.add_argument("--device", default="auto", help="cpu, cuda or auto (CUDA when available)")
-    _run_options(ta); add_spec_options(ta, a)
+    _device_options(ta); _run_options(ta); add_spec_options(ta, a)
     ta.set_defaults(func=cmd_train)
+
+def _device_options(p: argparse.ArgumentParser):
+    p.add_argument("--device", default="auto", help="cpu, cuda, cuda:N or auto (CUDA when available)")
+    p.add_argument("--precision", choices=("fp32", "bf16", "fp16"), default="fp32",
+                   help="training precision: fp32, or mixed precision bf16 (CPU or GPU) or fp16 (GPU, with loss scaling); inference runs in fp32")
 
 def _run_options(p: argparse.ArgumentParser):
     p.add_argument("--overwrite", action="store_true", help="replace the files of a previous run in --out")

@@ -28,9 +28,9 @@ from .train import (seed_everything, fit_network, RebuildableModule, Predictor, 
 __all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
            'implausible_values', 'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split',
            'seasonal_naive', 'actuals', 'Scaler', 'calendar_features', 'covariates', 'DayAheadWindows',
-           'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'baseline_forecasts', 'day_ahead_errors',
-           'evaluate_day_ahead', 'LinearDayAhead', 'lag_attention_share', 'method_name', 'forecast_frame',
-           'predict_load_file']
+           'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'midnight_rows', 'baseline_forecasts',
+           'day_ahead_errors', 'evaluate_day_ahead', 'LinearDayAhead', 'lag_attention_share', 'method_name',
+           'forecast_frame', 'predict_load_file']
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a01
 def _listed(items, n: int=5) -> str:
@@ -457,12 +457,14 @@ def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.nd
     hol = np.zeros(len(time)) if holiday is None else np.asarray(holiday, float)
     return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
 
-def covariates(series: LoadSeries, scaler: Scaler, use_temperature: bool) -> np.ndarray:
-    "[n x C] covariates known in advance for every row."
-    cal = calendar_features(series.time, series.holiday)
+def covariates(series: LoadSeries, scaler: Scaler, use_temperature: bool,
+               rows: slice=slice(None) # the rows to compute them for (default: all); each row's covariates depend on that row only
+              ) -> np.ndarray:
+    "[n x C] covariates known in advance for every row (of `rows`)."
+    cal = calendar_features(series.time[rows], None if series.holiday is None else series.holiday[rows])
     if not use_temperature: return cal
     if series.temperature is None: raise ValueError(f"{series.name} has no temperature; use use_temperature=False")
-    return np.column_stack([cal, (series.temperature - scaler.temp_mean) / scaler.temp_std])
+    return np.column_stack([cal, (series.temperature[rows] - scaler.temp_mean) / scaler.temp_std])
 
 # %% ../nbs/18_load_forecast.ipynb #f31daff8
 class DayAheadWindows(Dataset):
@@ -634,11 +636,27 @@ def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tens
     T, H = self.cfg.history_days * self.steps_per_day, self.steps_per_day
     o = _check_origins(origins, len(series), T, H)
     _check_known(series, o, T, H, self.cfg.use_temperature)
-    covs = covariates(series, self.scaler, self.cfg.use_temperature)
-    y = (series.demand - self.scaler.demand_mean) / self.scaler.demand_std
-    ds = DayAheadWindows(y, covs, o, T, H)
-    hist, fut, _ = zip(*[ds[i] for i in range(len(ds))])
-    return torch.stack(hist).to(self.device), torch.stack(fut).to(self.device)
+    a, b = int(o.min()) - T, int(o.max()) + H          # the rows the origins read: nothing outside them is computed
+    covs = covariates(series, self.scaler, self.cfg.use_temperature, slice(a, b))
+    ds = DayAheadWindows((series.demand[a:b] - self.scaler.demand_mean) / self.scaler.demand_std, covs, o - a, T, H)
+    at = torch.from_numpy(o - a)[:, None]
+    hist, fut = ds.hist[at + torch.arange(-T, 0)], ds.covs[at + torch.arange(H)]   # [n x T x 1+C], [n x H x C]
+    return hist.to(self.device), fut.to(self.device)
+
+# %% ../nbs/18_load_forecast.ipynb #5c1e0b47
+def midnight_rows(series: LoadSeries, days) -> np.ndarray:
+    "Row numbers of the local midnight of each of `days` (dates or strings); a clear error for a day without one."
+    if isinstance(days, (str, bytes)) or not hasattr(days, "__len__"): raise TypeError(f"days must be a list of dates, got {days!r}")
+    if not len(days): raise ValueError("no days to forecast")
+    out = []
+    for j, d in enumerate(days):
+        day = pd.Timestamp(d).date(); utc = pd.Timestamp(day).tz_localize("UTC" if series.time.tz is not None else None)
+        lo, hi = series.time.searchsorted(utc - pd.Timedelta("15h")), series.time.searchsorted(utc + pd.Timedelta("15h"))
+        t = series.time[lo:hi]
+        rows = lo + np.flatnonzero((t.normalize() == t) & (t.date == day))
+        if not len(rows): raise ValueError(f"{series.name} has no midnight row on {day}" + (f" (days[{j}])" if len(days) > 1 else ""))
+        out.append(int(rows[0]))
+    return np.array(out, dtype=np.int64)
 
 # %% ../nbs/18_load_forecast.ipynb #abfd1606
 @patch
@@ -659,11 +677,18 @@ def predict(self: DayAheadForecaster, series: LoadSeries, origins) -> np.ndarray
 @patch
 def predict_day(self: DayAheadForecaster, series: LoadSeries, day) -> pd.Series:
     "The day-ahead forecast made at local midnight of `day` (a date or string), indexed by time."
-    day = pd.Timestamp(day).date()
-    rows = np.flatnonzero((series.time.normalize() == series.time) & (series.time.date == day))
-    if not len(rows): raise ValueError(f"{series.name} has no midnight row on {day}")
-    mw = self.predict(series, rows[:1])[0]
-    return pd.Series(mw, index=series.time[rows[0]:rows[0] + len(mw)], name=f"forecast_{self.unit}")
+    o = midnight_rows(series, [day])[0]
+    mw = self.predict(series, [o])[0]
+    return pd.Series(mw, index=series.time[o:o + len(mw)], name=f"forecast_{self.unit}")
+
+@patch
+def predict_days(self: DayAheadForecaster, series: LoadSeries, days) -> pd.DataFrame:
+    "The day-ahead forecasts made at local midnight of each of `days`, in one batch: one row per (day, time)."
+    o = midnight_rows(series, days)
+    mw = self.predict(series, o)                                   # [n_days x steps_per_day]
+    times = series.time[(o[:, None] + np.arange(mw.shape[1])).ravel()]
+    return pd.DataFrame({"day": np.repeat([str(series.time[i].date()) for i in o], mw.shape[1]), "time": times,
+                         f"forecast_{self.unit}": mw.ravel()})
 
 # %% ../nbs/18_load_forecast.ipynb #aa73e959
 @patch

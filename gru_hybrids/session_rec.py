@@ -18,7 +18,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torch import Tensor
-from torch.utils.data import Dataset
+from torch.utils.data import Dataset, IterableDataset
+from typing import Iterator
 from fastai.torch_core import Module
 from .core import GRUEncoder, CausalTransformerBlock, check_lengths
 from .data import DatasetInfo, PackagedFile, register_dataset, load_dataset, check_string_list
@@ -34,6 +35,7 @@ __all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL',
            'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'SequentialRules',
            'check_sizes', 'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender',
            'as_sessions', 'plot_session_attention', 'plot_item_influence', 'predictions_table', 'predict_file',
+           'log_chunks', 'LogScan', 'scan_session_log', 'StreamedSessions', 'stream_split', 'StreamingWindows',
            'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
@@ -623,7 +625,8 @@ class NextItemLoss:
         keep = targets > 0
         z, y = states[keep], targets[keep]
         if self.loss == "full": return F.cross_entropy(self.net.scores(z), y)
-        cand = torch.cat([y, torch.multinomial(self.probs, self.n_negatives, replacement=True).to(y.device)])
+        if self.probs.device != y.device: self.probs = self.probs.to(y.device)     # negatives are drawn where the batch is
+        cand = torch.cat([y, torch.multinomial(self.probs, self.n_negatives, replacement=True)])
         logits = self.net.scores(z, cand)
         hit = cand[None] == y[:, None]; hit[:, : len(y)].fill_diagonal_(False)    # accidental hits, not the target
         return F.cross_entropy(logits.masked_fill(hit, -torch.inf), torch.arange(len(y), device=y.device))
@@ -697,7 +700,8 @@ class SessionRecommender(Predictor):
         rec = cls(net, split.items, split.popularity, cfg.max_len, split.descriptions)
         keep_best = KeepBest(lambda: evaluate(rec.score_positions, split.valid, cfg.max_len)[0]["MRR@20"])
         t0 = time.time()
-        learn = fit_network(net, WindowDataset(split.train, cfg.max_len), WindowDataset(split.valid, cfg.max_len),
+        train = split.train.windows(cfg.max_len, seed) if hasattr(split.train, "windows") else WindowDataset(split.train, cfg.max_len)   # streamed: `stream_split`
+        learn = fit_network(net, train, WindowDataset(split.valid, cfg.max_len),
                             NextItemLoss(net, cfg.loss, cfg.n_negatives, split.popularity), cfg.epochs, cfg.lr, bs=cfg.bs, wd=cfg.wd,
                             collate=window_collate, seed=seed, device=device, cbs=[keep_best] if cfg.select_on_valid else [],
                             show_progress=show_progress)
@@ -924,6 +928,218 @@ SESSION_REC = register_architecture(Architecture(
     tunable=("encoder", "dim", "n_layers", "n_heads", "max_len", "dropout", "loss", "test_days", "valid_days", "train_days", "min_item_count"),
     predictor=SessionRecommender, predictions=predictions_table, predict_file=predict_file,
     shipped_models={"online-retail": "shipped/session_rec/online_retail.ckpt"}))
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0002
+def log_chunks(path, # CSV log (optionally compressed) or a .parquet file
+               columns: list[str], # the columns to read: session, item, time stamp
+               chunk_rows: int=1_000_000 # rows per chunk
+              ) -> Iterator[pd.DataFrame]:
+    "The log's `columns` in chunks of at most `chunk_rows` rows, indexed by their 1-based data rows; session and item ids as strings."
+    _check_count(chunk_rows=chunk_rows); path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"{path} is not a file")
+    if path.suffix == ".parquet":
+        try: import pyarrow.parquet as pq
+        except ImportError: raise ImportError("reading a Parquet log needs pyarrow: pip install 'gru_hybrids[stream]'") from None
+        f = pq.ParquetFile(path); have = f.schema_arrow.names
+    else: have = list(pd.read_csv(path, nrows=0).columns)
+    if (missing := [c for c in columns if c not in have]): raise ValueError(f"{path.name}: missing column(s) {missing}; the log has {have}")
+    chunks = ((b.to_pandas() for b in f.iter_batches(batch_size=chunk_rows, columns=columns)) if path.suffix == ".parquet"
+              else pd.read_csv(path, usecols=columns, dtype={c: str for c in columns[:2]}, chunksize=chunk_rows))
+    start = 1
+    for df in chunks:
+        df = df[columns].astype({c: str for c in columns[:2]}).set_index(pd.RangeIndex(start, start + len(df)))
+        start += len(df); yield df
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0004
+@dataclass
+class LogScan:
+    "What one pass over a session log found; per session (file order): id hash, first file row, first and last time [ns], rows without repeats."
+    path: str
+    columns: list[str]          # the log's session, item and time-stamp columns
+    chunk_rows: int
+    n_rows: int
+    n_repeats: int              # rows repeating the item right before them in their session
+    how: str                    # how the time stamps were read
+    session_hash: np.ndarray    # uint64
+    first_row: np.ndarray       # int64
+    start: np.ndarray           # int64 nanoseconds
+    end: np.ndarray             # int64 nanoseconds
+    rows: np.ndarray            # int32, immediate repeats not counted
+    @property
+    def n_sessions(self) -> int: return len(self.rows)
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0006
+def _chunk_times(df: pd.DataFrame, time_unit, date_order, source: str) -> tuple[np.ndarray, str]:
+    _drop_missing(df, dict(zip(df.columns, df.columns)), "raise", source)
+    t, how = _parse_times(df.iloc[:, 2], time_unit, source, date_order)
+    t = pd.DatetimeIndex(t)
+    return (t.tz_convert("UTC").tz_localize(None) if t.tz is not None else t).as_unit("ns").asi8, how
+
+def _runs(ids: np.ndarray) -> np.ndarray:
+    "Start positions of the runs of equal values in `ids`."
+    return np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+
+def _chunk_runs(df: pd.DataFrame, t: np.ndarray, last, source: str) -> tuple:
+    "Per run of `df`: id hash, first row, start, end, rows without repeats; whether it continues `last` (id, item, time)."
+    ids, items = df.iloc[:, 0].to_numpy(), df.iloc[:, 1].to_numpy()
+    cont = last is not None and ids[0] == last[0]
+    same = np.r_[cont, ids[1:] == ids[:-1]]                                # row continues the session of the row before
+    prev_item = np.concatenate([np.array([last[1] if cont else None], dtype=object), items[:-1].astype(object)])
+    prev_t = np.r_[last[2] if cont else t[0], t[:-1]]
+    if (back := same & (t < prev_t)).any():
+        r = int(back.argmax()); raise ValueError(f"{source}: file row {df.index[r]} is earlier than the row before it in session {ids[r]!r}: sort the log by session, then time")
+    s, rep = _runs(ids), same & (items == prev_item)
+    runs = (pd.util.hash_array(ids[s].astype(object)), df.index[s].to_numpy(), np.minimum.reduceat(t, s), np.maximum.reduceat(t, s),
+            np.add.reduceat((~rep).astype(np.int64), s), cont)
+    return runs, (ids[-1], items[-1], t[-1]), int(rep.sum())
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0008
+def scan_session_log(path, session_col: str="session_id", item_col: str="item_id", time_col: str="timestamp",
+                     time_unit: str|None=None, date_order: str|None=None, # as in `read_interactions`
+                     chunk_rows: int=1_000_000) -> LogScan:
+    "One pass over a log grouped by session: checks, and each session's start, end and rows (see `LogScan`)."
+    cols, source, parts, last, how0, n, n_rep = [session_col, item_col, time_col], str(path), [], None, None, 0, 0
+    for df in log_chunks(path, cols, chunk_rows):
+        t, how = _chunk_times(df, time_unit, date_order, source)
+        if how0 not in (None, how): raise ValueError(f"{Path(path).name}: rows {df.index[0]}.. read their time stamps as {how}, earlier rows as {how0}: pass time_unit or date_order")
+        runs, last, reps = _chunk_runs(df, t, last, source)
+        parts.append(runs); how0, n, n_rep = how, n + len(df), n_rep + reps
+    if n == 0: raise ValueError(f"{source} has no rows")
+    return _join_runs(parts, dict(path=source, columns=cols, chunk_rows=chunk_rows, n_rows=n, n_repeats=n_rep, how=how0))
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0010
+def _join_runs(parts: list, info: dict) -> LogScan:
+    h, first, start, end, rows = ([p[k].copy() for p in parts] for k in range(5))
+    for j in range(1, len(parts)):
+        if parts[j][5]:   # continues the last session of the chunk before
+            i = max(k for k in range(j) if len(rows[k]))
+            rows[i][-1] += rows[j][0]; start[i][-1] = min(start[i][-1], start[j][0]); end[i][-1] = max(end[i][-1], end[j][0])
+            for col in (h, first, start, end, rows): col[j] = col[j][1:]
+    h, first = np.concatenate(h), np.concatenate(first)
+    order = np.argsort(h, kind="stable"); dup = np.flatnonzero(h[order][1:] == h[order][:-1])
+    if len(dup):
+        a, b = sorted(first[order][[dup[0], dup[0] + 1]])
+        raise ValueError(f"{info['path']}: the session of file row {a} appears again from file row {b} ({len(dup):,} sessions are split so): "
+                         "a streamed log must have each session's rows together; sort it by session, then time")
+    return LogScan(**info, session_hash=h, first_row=first, start=np.concatenate(start), end=np.concatenate(end), rows=np.concatenate(rows).astype(np.int32))
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0012
+def _session_chunks(scan: LogScan) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    "(session number, session id, item id) of each row of the complete sessions of each chunk, immediate repeats dropped."
+    carry, k = None, 0    # rows of the unfinished session; its number
+    for df in log_chunks(scan.path, scan.columns[:2], scan.chunk_rows):
+        ids, items = df.iloc[:, 0].to_numpy(), df.iloc[:, 1].to_numpy()
+        if carry is not None: ids, items = np.r_[carry[0], ids], np.r_[carry[1], items]
+        s = _runs(ids); cut = s[-1]
+        no = k + np.repeat(np.arange(len(s)), np.diff(np.r_[s, len(ids)]))
+        carry, k = (ids[cut:], items[cut:]), k + len(s) - 1
+        yield _no_repeats(no[:cut], ids[:cut], items[:cut])
+    if carry is not None: yield _no_repeats(np.full(len(carry[0]), k), *carry)
+
+def _no_repeats(no: np.ndarray, ids: np.ndarray, items: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    keep = np.r_[True, (items[1:] != items[:-1]) | (no[1:] != no[:-1])]
+    return no[keep], ids[keep], items[keep]
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0014
+@dataclass
+class StreamedSessions:
+    "The training sessions of a `stream_split`, read from disk again at every pass: their numbers, lengths and the catalogue index."
+    scan: LogScan
+    part: np.ndarray        # period of each session: -1 left out, 0 train, 1 valid, 2 test
+    index: pd.Index         # item id -> catalogue index - 1
+    min_session_len: int
+    n_sessions: int         # training sessions with a target
+    n_targets: int          # their targets before rare items are removed (an upper bound)
+    def __len__(self): return self.n_sessions
+    def windows(self, max_len: int=50, seed: int=0, buffer: int=20_000) -> StreamingWindows:
+        "The training windows, streamed (see `StreamingWindows`)."
+        return StreamingWindows(self, max_len, seed, buffer)
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0016
+def _stream_periods(scan: LogScan, test_days, valid_days, train_days, min_session_len: int) -> np.ndarray:
+    "Period of each session: 0 train, 1 valid, 2 test, -1 before the training window, -2 too short."
+    kept = scan.rows >= min_session_len
+    if not kept.any(): raise ValueError(f"no session of {scan.path} has min_session_len={min_session_len} items")
+    day = pd.Timedelta(days=1).value
+    test_from = scan.end[kept].max() - int(test_days * day); valid_from = test_from - int(valid_days * day)
+    train_from = valid_from - int(train_days * day) if train_days else scan.start[kept].min()
+    st = scan.start
+    part = np.where(st >= test_from, 2, np.where(st >= valid_from, 1, np.where(st >= train_from, 0, -1)))
+    part[~kept] = -2
+    for k, name in enumerate(("train", "valid", "test")):
+        if not (part == k).any(): raise ValueError(f"the {name} period of {scan.path} has no sessions: shorten test_days / valid_days")
+    return part
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0018
+def _catalogue_pass(scan: LogScan, part: np.ndarray) -> tuple[pd.Series, dict]:
+    "Item counts over the training sessions, and {1: valid, 2: test} as (ids, item sequences)."
+    counts, held = [], {1: ([], []), 2: ([], [])}
+    for no, ids, items in _session_chunks(scan):
+        p = part[no]
+        counts.append(pd.Series(items[p == 0]).value_counts())
+        for k in (1, 2):
+            if not (m := p == k).any(): continue
+            starts = _runs(no[m])
+            held[k][0].extend(ids[m][starts]); held[k][1].extend(np.split(items[m], starts[1:]))
+    counts = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=np.int64)
+    return counts, held
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0020
+def stream_split(path, # a session log on disk, grouped by session (CSV or Parquet)
+                 session_col: str="session_id", item_col: str="item_id", time_col: str="timestamp",
+                 test_days: float=14, valid_days: float=14, train_days: float|None=None, # as in `time_split`
+                 min_item_count: int=5, min_session_len: int=2, # as in `time_split` and `read_interactions`
+                 time_unit: str|None=None, date_order: str|None=None, chunk_rows: int=1_000_000) -> SessionSplit:
+    "`time_split` of a log read from disk in chunks: validation and test in memory, training sessions streamed at every epoch."
+    _check_days(test_days=test_days, valid_days=valid_days, train_days=train_days); _check_count(min_item_count=min_item_count, min_session_len=min_session_len)
+    scan = scan_session_log(path, session_col, item_col, time_col, time_unit, date_order, chunk_rows)
+    report_step("read", f"{scan.n_rows:,} rows of {Path(path).name} in chunks of {chunk_rows:,} rows: {scan.n_sessions:,} sessions, time stamps ({scan.how})", count=scan.n_rows)
+    report_step("dropped", f"{_n(scan.n_repeats, 'row')} repeating the item right before them in their session", count=scan.n_repeats)
+    part = _stream_periods(scan, test_days, valid_days, train_days, min_session_len)
+    short = part == -2
+    report_step("filtered", f"{_n(int(scan.rows[short].sum()), 'row')} of {_n(int(short.sum()), 'session')} with fewer than min_session_len={min_session_len} items dropped",
+                count=int(scan.rows[short].sum()), sessions=int(short.sum()))
+    report_step("filtered", f"{_n(int((part == -1).sum()), 'session')} starting before the training window (train_days={train_days}) left out", count=int((part == -1).sum()))
+    counts, held = _catalogue_pass(scan, part)
+    kept = counts[counts >= min_item_count].sort_index()
+    if kept.empty: raise ValueError(f"no training item is seen min_item_count={min_item_count} times: lower it (--min-item-count)")
+    removed = {"immediate repeats": scan.n_repeats, "rows of short sessions": int(scan.rows[short].sum()),
+               "sessions older than the training window": int((part == -1).sum()), "training rows of items rare in training": int(counts[counts < min_item_count].sum())}
+    report_step("filtered", f"{_n(removed['training rows of items rare in training'], 'training row')} of {_n(int((counts < min_item_count).sum()), 'item')} seen fewer "
+                f"than min_item_count={min_item_count} times in the training sessions (counted there only) removed", count=removed["training rows of items rare in training"])
+    index = {it: i + 1 for i, it in enumerate(kept.index)}
+    valid, test = (_encode_eval(np.array(held[k][0]), held[k][1], np.ones(len(held[k][1]), int), index, what, removed) for k, what in ((1, "valid"), (2, "test")))
+    train = StreamedSessions(scan, part, pd.Index(kept.index), min_session_len, int((part == 0).sum()), int((scan.rows[part == 0] - 1).sum()))
+    return SessionSplit(train, valid, test, np.concatenate([["<pad>"], kept.index.to_numpy()]), np.concatenate([[0], kept.to_numpy()]), removed)
+
+# %% ../nbs/17_session_rec.ipynb #5a7e0022
+class StreamingWindows(IterableDataset):
+    "Training windows of `StreamedSessions`, read from disk at every pass and shuffled through a buffer of `buffer` windows."
+    def __init__(self, sessions: StreamedSessions, max_len: int=50, seed: int=0, buffer: int=20_000):
+        check_sizes(max_len=max_len, buffer=buffer)
+        self.sessions, self.max_len, self.stride, self.seed, self.buffer, self.epoch = sessions, max_len, max(1, max_len // 2), seed, buffer, 0
+        n = sessions.scan.rows[sessions.part == 0].astype(np.int64)
+        self.n_windows = int((1 + np.ceil(np.maximum(n - max_len - 1, 0) / self.stride)).sum())
+    def __len__(self): return self.n_windows
+
+    def _windows(self) -> Iterator[tuple[Tensor, Tensor]]:
+        sess = self.sessions
+        for no, _, items in _session_chunks(sess.scan):
+            m = sess.part[no] == 0
+            codes = sess.index.get_indexer(items[m]) + 1; known = codes > 0
+            no, codes = no[m][known], codes[known].astype(np.int64)
+            for seq in (np.split(codes, _runs(no)[1:]) if len(codes) else []):
+                for _, a, b, c in (sequence_windows([len(seq)], [1], self.max_len, self.stride) if len(seq) >= 2 else ()):
+                    s = torch.from_numpy(seq[a:b]); targets = s[1:].clone(); targets[: c - a - 1] = 0
+                    yield s[:-1], targets
+
+    def __iter__(self):
+        rng, buf = np.random.default_rng([self.seed, self.epoch]), []; self.epoch += 1
+        for w in self._windows():
+            buf.append(w)
+            if len(buf) >= self.buffer:
+                j = int(rng.integers(len(buf))); buf[j], buf[-1] = buf[-1], buf[j]; yield buf.pop()
+        yield from (buf[j] for j in rng.permutation(len(buf)))
 
 # %% ../nbs/17_session_rec.ipynb #9b108f7f
 def write_recbole_split(split: SessionSplit, folder, name: str, max_len: int=50) -> Path:

@@ -35,7 +35,8 @@ from .metrics import LOWER_IS_BETTER
 # %% auto #0
 __all__ = ['CHECKPOINT_FORMAT', 'CHECKPOINT_VERSION', 'MAX_HEADER_BYTES', 'RUN_MANIFEST', 'ARCHITECTURES', 'seed_everything',
            'resolve_device', 'make_dataloaders', 'make_learner', 'check_fit_settings', 'run_one_cycle', 'fit_network',
-           'BF16Autocast', 'precision_callbacks', 'parallel_callbacks', 'KeepBest', 'EpochLines', 'history_table',
+           'BF16Autocast', 'precision_callbacks', 'check_precision', 'current_precision', 'training_precision',
+           'WhereItRuns', 'recording_fits', 'parallel_callbacks', 'KeepBest', 'EpochLines', 'history_table',
            'plot_history', 'RebuildableModule', 'CheckpointError', 'write_checkpoint', 'read_checkpoint',
            'rebuild_network', 'export_model', 'Predictor', 'check_predictor', 'ResultRow', 'PairedRow', 'write_results',
            'results_headline', 'results_table', 'PreprocessingWarning', 'report_step', 'collect_report', 'write_report',
@@ -67,11 +68,12 @@ def make_dataloaders(train_ds, # indexable dataset of `(*inputs, target)` tuples
                      collate: Callable|None=None, # e.g. `pad_collate`; None: fastai's default collation
                      seed: int|None=None, # seeds the shuffling of the training set
                      device: str|torch.device="cpu") -> DataLoaders:
-    "fastai `DataLoaders` over two datasets; refuses empty ones."
+    "fastai `DataLoaders` over two datasets (the training one shuffled, unless it streams: an `IterableDataset`); refuses empty ones."
     for name, ds in (("train", train_ds), ("valid", valid_ds)):
         if len(ds) == 0: raise ValueError(f"the {name} dataset is empty")
     kw = dict(create_batch=collate) if collate else {}
-    train = DataLoader(train_ds, bs=bs, shuffle=True, drop_last=len(train_ds) > bs, seed=seed, **kw)
+    shuffle = not isinstance(train_ds, torch.utils.data.IterableDataset)   # a streamed dataset shuffles itself
+    train = DataLoader(train_ds, bs=bs, shuffle=shuffle, drop_last=len(train_ds) > bs, seed=seed, **kw)
     valid = DataLoader(valid_ds, bs=2 * bs, shuffle=False, **kw)
     return DataLoaders(train, valid, device=resolve_device(device))
 
@@ -110,13 +112,17 @@ def fit_network(net: nn.Module, train_ds, valid_ds,
                 device: str|torch.device="auto", # where to train: 'cpu', 'cuda', 'auto'
                 cbs=(), # extra fastai callbacks, e.g. `KeepBest`
                 show_progress: bool|str=False, # see `run_one_cycle`
-                precision: str="fp32" # 'fp32', or mixed precision: 'bf16' (CPU or GPU), 'fp16' (GPU, with loss scaling)
+                precision: str|None=None # 'fp32', or mixed precision: 'bf16' (CPU or GPU), 'fp16' (GPU); None: `training_precision`'s
                ) -> Learner:
     "Train `net` on `device` with Adam and fastai's one-cycle schedule; returns the `Learner` (the network stays on `device`)."
     check_fit_settings(epochs, lr, bs)
     dls = make_dataloaders(train_ds, valid_ds, bs=bs, collate=collate, seed=seed, device=device)
-    learn = make_learner(dls, net, loss_func=loss_func, wd=wd, cbs=list(cbs) + precision_callbacks(precision, dls.device) + parallel_callbacks())
+    precision, record = precision or current_precision(), _FITS.get()
+    spy = [WhereItRuns()] if record is not None else []
+    learn = make_learner(dls, net, loss_func=loss_func, wd=wd, cbs=list(cbs) + precision_callbacks(precision, dls.device) + parallel_callbacks() + spy)
+    learn.precision = precision
     run_one_cycle(learn, epochs, lr, show_progress)
+    if record is not None: record.append(dict(precision=precision, seen=spy[0].seen))
     return learn
 
 # %% ../nbs/03_train.ipynb #9edf4e9b
@@ -136,6 +142,42 @@ def precision_callbacks(precision: str, device: torch.device) -> list[Callback]:
         from fastai.callback.fp16 import MixedPrecision
         return [MixedPrecision()]
     raise ValueError(f"precision must be 'fp32', 'bf16' or 'fp16', got {precision!r}")
+
+# %% ../nbs/03_train.ipynb #7c1f0a02
+_PRECISION = ContextVar("gru_hybrids_precision", default="fp32")
+
+def check_precision(precision: str, device: str|torch.device="cpu") -> str:
+    "`precision` if it is 'fp32', 'bf16' or 'fp16' and `device` can run it; a clear error otherwise."
+    precision_callbacks(precision, resolve_device(device)); return precision
+
+def current_precision() -> str:
+    "The precision `fit_network` trains with when not told: 'fp32', or the one a `training_precision` block set."
+    return _PRECISION.get()
+
+@contextmanager
+def training_precision(precision: str): # 'fp32', 'bf16' or 'fp16'
+    "Within the block, `fit_network` calls that leave `precision` unset train with `precision`."
+    token = _PRECISION.set(check_precision(precision, "auto"))
+    try: yield precision
+    finally: _PRECISION.reset(token)
+
+# %% ../nbs/03_train.ipynb #7c1f0a06
+_FITS = ContextVar("gru_hybrids_fits", default=None)
+
+class WhereItRuns(Callback):
+    "Records in `seen`, at every training batch, (batch device, network device, autocast on)."
+    order = 11   # after `BF16Autocast` has entered autocast
+    def before_fit(self): self.seen = set()
+    def before_batch(self):
+        d = self.xb[0].device
+        self.seen.add((str(d), str(next(self.model.parameters()).device), torch.is_autocast_enabled(d.type)))
+
+@contextmanager
+def recording_fits():
+    "Yields a list to which every `fit_network` call inside the block appends `dict(precision=..., seen={(batch device, network device, autocast on)})`."
+    token = _FITS.set(fits := [])
+    try: yield fits
+    finally: _FITS.reset(token)
 
 # %% ../nbs/03_train.ipynb #db9ca78d
 def parallel_callbacks() -> list[Callback]:
@@ -669,10 +711,12 @@ def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name
                    show_progress: bool|str=True, # the fit's progress display (see `run_one_cycle`); True also echoes the data report
                    config: dict|None=None, # configuration fields to change
                    overwrite: bool=False, # replace a previous run in `out_dir`
+                   precision: str="fp32", # training precision of every network the fit trains: 'fp32', 'bf16', 'fp16' (CUDA)
                    **read_options) -> dict:
     "Read, split, fit, evaluate against the baselines and write the run's files (see below); returns the headline row."
     arch = ARCHITECTURES[arch] if isinstance(arch, str) else arch
     device = resolve_device(device)   # settings and the output folder are checked before any data is read
+    check_precision(precision, device)
     cfg = replace(arch.quick if quick else arch.full, **(config or {}))
     if epochs is not None: cfg = arch.set_epochs(cfg, epochs)
     out = check_out_dir(out_dir or f"gru_hybrids_output/{arch.name}", overwrite)
@@ -680,13 +724,15 @@ def run_experiment(arch: Architecture|str, data: str|None=None, # a dataset name
     with collect_report(echo=show_progress is not False) as report:
         data_obj, name = read_data(arch, data, **read_options)
         split = arch.split(data_obj, cfg, name)
-        t0 = time.time(); model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress); secs = time.time() - t0
+        t0 = time.time()
+        with training_precision(precision): model = arch.fit(split, cfg, seed=seed, device=device, show_progress=show_progress)
+        secs = time.time() - t0
         if rank_distrib() > 0: return dict(dataset=name, rank=rank_distrib(), note="evaluation and files are written by rank 0")
         table = arch.evaluate(model, split, seed)   # inside the report: a baseline left out is reported too
     row = dict(dataset=name, **headline(table, *arch.metric), train_seconds=round(secs, 1))
     clear_previous_run(out); out.mkdir(parents=True, exist_ok=True)
     manifest = dict(architecture=arch.name, dataset=name, data=data, seed=seed, quick=quick, device=str(device), config=asdict(cfg),
-                    read_options={k: v for k, v in read_options.items() if v is not None}, library_version=__version__,
+                    precision=precision, read_options={k: v for k, v in read_options.items() if v is not None}, library_version=__version__,
                     started=started, headline=row, files=[])
     try: _write_run_files(arch, model, split, table, report, out, manifest["files"])
     finally:   # even a failed write leaves a manifest of what it wrote, so --overwrite can clean up
