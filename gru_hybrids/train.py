@@ -542,11 +542,16 @@ def _paired_between(path: Path, dataset: str, metric: str, m1: str, m2: str) -> 
     hit = pf[(pf.dataset == dataset) & (pf.metric == metric) & (pf.a.isin([m1, m2])) & (pf.b.isin([m1, m2])) & (pf.a != pf.b)]
     return None if hit.empty else hit.iloc[0]
 
-def _rerun_rows(path: Path, dataset: str, metric: str) -> pd.DataFrame:
+def _rerun_rows(path: Path, dataset: str, metric: str, split: str|None=None) -> pd.DataFrame:
     df = pd.read_csv(path.with_suffix(".csv"))
     df = df[(df.dataset == dataset) & (df.metric == metric) & df.value.notna()]
-    if df.empty: raise ValueError(f"{path.with_suffix('.csv')} has no {metric!r} rows for dataset {dataset!r}")
-    return df[~df.chosen_on.fillna("").str.startswith("as published")]
+    if split is not None: df = df[df.split.str.contains(split, regex=False)]
+    if df.empty: raise ValueError(f"{path.with_suffix('.csv')} has no {metric!r} rows for dataset {dataset!r}" + (f" and split {split!r}" if split else ""))
+    df = df[~df.chosen_on.fillna("").str.startswith("as published")]
+    if df.method.duplicated().any():   # e.g. one row per cross-validation repeat: never mix them silently
+        raise ValueError(f"{path.with_suffix('.csv')}: {sorted(set(df.method[df.method.duplicated()]))} appear in several splits "
+                         f"({sorted(set(df.split))}): pass split= (a part of the split's text) to choose one")
+    return df
 
 # %% ../nbs/03_train.ipynb #8b0fb54a
 def results_headline(path, # a results file written by `write_results` (with or without .csv)
@@ -578,9 +583,11 @@ def results_headline(path, # a results file written by `write_results` (with or 
             f"[{lo:+.{digits}f}, {hi:+.{digits}f}] (paired bootstrap{unit}): {verdict}.")
 
 # %% ../nbs/03_train.ipynb #b6a66944
-def results_table(path, dataset: str, metric: str, lower_is_better: bool|None=None, digits: int=3) -> str:
+def results_table(path, dataset: str, metric: str, lower_is_better: bool|None=None, digits: int=3,
+                  split: str|None=None # keep the rows whose split contains this text (needed when a method has several)
+                 ) -> str:
     "The re-run rows of `metric` on `dataset` in a results file, best first, as a Markdown table (method, score [interval])."
-    df = _rerun_rows(Path(path).with_suffix(""), dataset, metric)
+    df = _rerun_rows(Path(path).with_suffix(""), dataset, metric, split)
     low = any(metric.lower().startswith(m.lower()) for m in LOWER_IS_BETTER) if lower_is_better is None else lower_is_better
     df = df.sort_values("value", ascending=low)
     return pd.DataFrame({"method": df.method, f"{metric} ({dataset})": [_fmt_score(r, digits) for r in df.itertuples()]}).to_markdown(index=False)
