@@ -174,13 +174,15 @@ MSTL: the window on validation. The statistical model with temperature regressor
 refit at every origin): window (4 or 8 weeks) and ARIMA order ((1,0,0) or (2,0,1)) on the validation days' MAPE
 (AutoARIMA's own order search cost 12-36 s per origin here, against about 5 s for a fixed order). neuralforecast's
 GRU: the committed runs (seeds 1-3), learning rate 1e-3 NOT searched and a 1500-step cap that 5 of its 6 runs hit or
-nearly hit: an unfinished, untuned peer; the `lr searched` row (where present) chose 1e-3 or 3e-3 on validation MAE
-(one seed, 4000-step and 10-minute caps). Its validation scores are optimistic (its early stopping watched those days).
+nearly hit: an unfinished, untuned peer. Its validation-only learning-rate search (`load_forecast_peers.py --lrs`)
+is written but has not run: on this shared machine one 100-step check took 175 s, so a 10-minute cap would stop it
+near 350 steps, a worse-trained peer than the committed runs. Its validation scores are optimistic (its early
+stopping watched those days).
 
 Temperature: every temperature-aware method reads the forecast day's OBSERVED temperature (a stand-in for a
 weather forecast). The `temperature + noise` scenario adds one error per forecast day, normal with sd 2 deg C,
 three seeded draws (the same for every method), to the forecast day's temperature at prediction time (models are
-trained on observed temperature); the committed neuralforecast runs with covariates were not re-run with noise and
-are absent there (the `lr searched` run was). Capped: LightGBM's search (4 settings each) and our seeds, by the shared 2-core machine."""
+trained on observed temperature); neuralforecast's GRU with covariates was not re-run with noise and is absent
+there. Capped: LightGBM's search (4 settings each) and our seeds, by the shared 2-core machine."""
 
 if __name__ == "__main__": main()
