@@ -178,6 +178,7 @@ def _run_options(p: argparse.ArgumentParser):
     p.add_argument("--progress", choices=("auto", "bar", "lines", "none"), default="auto", type=str,
                    help="training progress: a bar, one line per epoch, or none (default auto: a bar on a terminal, lines in a log)")
 
+# %% ../nbs/90_cli.ipynb #eba05af1
 def _predict_parser(sub, a: Architecture):
     pa = sub.add_parser(a.name, help=a.title, description=f"Predict with a trained {a.title} model")
     shipped = f"; shipped: {', '.join(a.shipped_models)}" if a.shipped_models else ""
@@ -193,6 +194,7 @@ def _positive_int(s: str) -> int:
     if not s.isdigit() or int(s) < 1: raise argparse.ArgumentTypeError(f"expected a positive integer, got {s!r}")
     return int(s)
 
+# %% ../nbs/90_cli.ipynb #c85b75a2
 def main(argv: list[str]|None=None) -> int:
     "Entry point of the `gru-hybrids` console script."
     args = build_parser().parse_args(argv)
