@@ -79,73 +79,74 @@ def agru_step(h: Tensor, # [bs x H] h_{t-1}
               e_in: Tensor, # [bs x D] the attention's input terms at t
               x_hat: Tensor, # [bs x D] imputed inputs at t
               m: Tensor, # [bs x D] mask at t
-              U_p: Tensor, # [H x D+3H] U, columns (U_n, U_alpha, U_r, U_z)
-              bias: Tensor, # [D+3H] (b_hn, 0, ...)
+              U: Tensor, # [H x D+3H] U, columns (U_alpha, U_r, U_z, U_n)
+              bias: Tensor, # [D+3H] (0, ..., b_hn)
               W_DV: Tensor, # [2D x 3H] (D W; V)
               b: Tensor, # [3H] gate biases
-              D: int, H: int) -> Tensor: # [bs x 6H+2D] the step's record; h_t is its last H columns
-    "One forward step of the AGRU, no autograd needed: the record the reverse step reads."
-    h_hat = gamma_h * h
-    P = torch.addmm(bias, h_hat, U_p)                                  # [bs x H+D+2H]: (a, U_alpha h, U_r h, U_z h)
-    alpha = torch.softmax(P[:, H:H + D] + e_in, -1)                    # [bs x D]
-    u = alpha * x_hat                                                  # x_tilde / D
-    G = torch.addmm(b, torch.cat([u, m], 1), W_DV)                     # [bs x 3H]: W x_tilde + V m + b
-    rz = torch.sigmoid(G[:, :2 * H] + P[:, H + D:])                    # [bs x 2H]: r, z
-    a = P[:, :H]
-    h_tilde = torch.tanh(torch.addcmul(G[:, 2 * H:], rz[:, :H], a))
-    return torch.cat([h_hat, alpha, u, rz, h_tilde, a, torch.lerp(h_hat, h_tilde, rz[:, H:])], 1)
+              D: int, H: int,
+              h_hat: Tensor, P: Tensor, alpha: Tensor, u: Tensor, rz: Tensor, h_tilde: Tensor, # step t's record slices, written here
+              h_out: Tensor # [bs x H] where h_t goes
+             ) -> Tensor: # h_t (= h_out)
+    "One forward step of the AGRU, no autograd needed: writes the record the reverse step reads into preallocated slices."
+    torch.mul(gamma_h, h, out=h_hat)
+    torch.addmm(bias, h_hat, U, out=P)                                  # [bs x D+3H]: (U_alpha h, U_r h, U_z h, a)
+    torch._softmax(P[:, :D].add_(e_in), -1, False, out=alpha)          # [bs x D]
+    G = torch.addmm(b, torch.cat([torch.mul(alpha, x_hat, out=u), m], 1), W_DV)  # [bs x 3H]: W x_tilde + V m + b
+    torch.add(G[:, :2 * H], P[:, D:D + 2 * H], out=rz).sigmoid_()       # [bs x 2H]: r, z
+    torch.addcmul(G[:, 2 * H:], rz[:, :H], P[:, D + 2 * H:], out=h_tilde).tanh_()
+    return torch.lerp(h_hat, h_tilde, rz[:, H:], out=h_out)            # (1 - z) h_hat + z h_tilde
 
 # %% ../nbs/01_cells.ipynb #4c1f0a04
 def agru_step_back(dh: Tensor, # [bs x H] dL/dh_t, all paths
-                   h_prev: Tensor, # [bs x H] h_{t-1}
-                   rec: Tensor, # [bs x 6H+2D] the forward record of step t
-                   gamma_h: Tensor, x_hat: Tensor, # step t's inputs
+                   gamma_h: Tensor, h_hat: Tensor, a: Tensor, rz: Tensor, h_tilde: Tensor, # step t's inputs and forward record
+                   x_hat: Tensor, alpha: Tensor,
                    d_alpha: Tensor, # [bs x D] dL/dalpha_t from the outputs
-                   U_pt: Tensor, # [D+3H x H] U_p transposed
+                   U_bt: Tensor, # [3H x H] (U_n, U_r, U_z) transposed
+                   U_at: Tensor, # [D x H] U_alpha transposed
                    W_Dt: Tensor, # [3H x D] (D W) transposed
-                   D: int, H: int) -> tuple[Tensor, Tensor]: # dL/dh_{t-1} [bs x H], reverse record [bs x 5H+2D]
-    "One reverse step of the AGRU: the equations above."
-    h_hat, alpha, rz, h_tilde, a = rec[:, :H], rec[:, H:H + D], rec[:, H + 2 * D:3 * H + 2 * D], rec[:, 3 * H + 2 * D:4 * H + 2 * D], rec[:, 4 * H + 2 * D:5 * H + 2 * D]
+                   D: int, H: int,
+                   Q: Tensor, de: Tensor, du: Tensor, dh_hat: Tensor # step t's reverse record slices, written here
+                  ) -> Tensor: # dL/dh_{t-1} through the step [bs x H]
+    "One reverse step of the AGRU: the equations above; Q gets (a, r, z, n) before their nonlinearities."
     r, z = rz[:, :H], rz[:, H:]
+    da, dr, dz, dn = Q.split(H, 1)
     dhz = dh * z
-    dn = torch.addcmul(dhz, dhz, h_tilde * h_tilde, value=-1)          # dh z (1 - h_tilde^2)
-    dz = (h_tilde - h_hat) * dhz; dz = torch.addcmul(dz, dz, z, value=-1)   # dh (h_tilde - h_hat) z (1 - z)
-    da = dn * r
-    dr = da * a; dr = torch.addcmul(dr, dr, r, value=-1)                # da a (1 - r)
-    du = torch.cat([dr, dz, dn], 1) @ W_Dt                             # [bs x D]
-    de = torch._softmax_backward_data(torch.addcmul(d_alpha, du, x_hat), alpha, -1, alpha.dtype)  # softmax backward
-    X = torch.cat([da, de, dr, dz, dn], 1)                             # [bs x 4H+D]: (a, e, r, z, n) before their nonlinearities
-    dh_hat = torch.addmm(torch.addcmul(dh, dh, z, value=-1), X[:, :D + 3 * H], U_pt)
-    return dh_hat * gamma_h, torch.cat([X, dh_hat * h_prev, du], 1)
+    torch.addcmul(dhz, dhz, h_tilde * h_tilde, value=-1, out=dn)       # dh z (1 - h_tilde^2)
+    t = (h_tilde - h_hat).mul_(dhz); torch.addcmul(t, t, z, value=-1, out=dz)   # dh (h_tilde - h_hat) z (1 - z)
+    torch.mul(dn, r, out=da)
+    t = da * a; torch.addcmul(t, t, r, value=-1, out=dr)               # da a (1 - r)
+    torch.mm(Q[:, H:], W_Dt, out=du)                                    # [bs x D]
+    torch._softmax_backward_data(torch.addcmul(d_alpha, du, x_hat), alpha, -1, alpha.dtype, grad_input=de)
+    return torch.addmm(torch.addcmul(dh, dh, z, value=-1), Q[:, :3 * H], U_bt, out=dh_hat).addmm_(de, U_at).mul(gamma_h)
 
 # %% ../nbs/01_cells.ipynb #4c1f0a06
-def _perm(U: Tensor, D: int, H: int) -> Tensor: return torch.cat([U[:, D + 2 * H:], U[:, :D + 2 * H]], 1)  # -> (U_n, U_a, U_r, U_z)
-def _unperm(U_p: Tensor, D: int, H: int) -> Tensor: return torch.cat([U_p[:, H:], U_p[:, :H]], 1)
-
 class AGRUScan(torch.autograd.Function):
     "The AGRU loop with a hand-written backward (`steps`: the forward and reverse step functions, eager or compiled)."
     @staticmethod
     def forward(ctx, gamma_h, x_hat, m, e_in, U, W, V, b, b_hn, steps):
         (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
-        U_p, W_DV, bias = _perm(U, D, H), torch.cat([W * D, V]), torch.cat([b_hn, b_hn.new_zeros(D + 2 * H)])
-        R, h = x_hat.new_empty(bs, T, 6 * H + 2 * D), x_hat.new_zeros(bs, H)    # one record per step
-        for t in range(T):
-            R[:, t] = steps[0](h, gamma_h[:, t], e_in[:, t], x_hat[:, t], m[:, t], U_p, bias, W_DV, b, D, H); h = R[:, t, -H:]
-        ctx.save_for_backward(gamma_h, x_hat, m, U, W, R); ctx.steps = steps
-        return R[..., -H:], R[..., H:H + D]                                      # states, attention
+        bias, W_DV = torch.cat([b_hn.new_zeros(D + 2 * H), b_hn]), torch.cat([W * D, V])
+        new = lambda n, T=T: x_hat.new_empty(T, bs, n)                  # records, time first: step t's slice is contiguous
+        HH, P, AL, UU, RZ, HT, HS = new(H), new(D + 3 * H), new(D), new(D), new(2 * H), new(H), new(H, T + 1)
+        HS[0] = 0                                                        # HS[t] = h_{t-1}
+        for t, (gt, et, xt, mt) in enumerate(zip(gamma_h.unbind(1), e_in.unbind(1), x_hat.unbind(1), m.unbind(1))):
+            steps[0](HS[t], gt, et, xt, mt, U, bias, W_DV, b, D, H, HH[t], P[t], AL[t], UU[t], RZ[t], HT[t], HS[t + 1])
+        ctx.save_for_backward(gamma_h, x_hat, m, U, W, HH, P, AL, UU, RZ, HT, HS); ctx.steps = steps
+        return HS[1:].transpose(0, 1), AL.transpose(0, 1)                # states, attention [bs x T x .]
     @staticmethod
     def backward(ctx, dhs, d_alpha):
-        gamma_h, x_hat, m, U, W, R = ctx.saved_tensors
+        gamma_h, x_hat, m, U, W, HH, P, AL, UU, RZ, HT, HS = ctx.saved_tensors
         (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
-        U_pt, W_Dt = _perm(U, D, H).t().contiguous(), (W * D).t().contiguous()
-        Q, dh, zero = x_hat.new_empty(bs, T, 5 * H + 2 * D), torch.zeros_like(dhs[:, 0]), torch.zeros_like(dhs[:, 0])
+        U_bt, U_at = torch.cat([U[:, D + 2 * H:], U[:, D:D + 2 * H]], 1).t().contiguous(), U[:, :D].t().contiguous()
+        W_Dt, gs, xs, das, dhs_ = (W * D).t().contiguous(), gamma_h.unbind(1), x_hat.unbind(1), d_alpha.unbind(1), dhs.unbind(1)
+        Q, DE, DU, DHH = new = [x_hat.new_empty(T, bs, n) for n in (4 * H, D, D, H)]
+        dh = torch.zeros_like(dhs_[0])
         for t in range(T - 1, -1, -1):
-            dh, Q[:, t] = ctx.steps[1](dhs[:, t] + dh, R[:, t - 1, -H:] if t else zero, R[:, t], gamma_h[:, t], x_hat[:, t], d_alpha[:, t], U_pt, W_Dt, D, H)
-        dU = R[..., :H].reshape(-1, H).t() @ Q[..., :D + 3 * H].reshape(-1, D + 3 * H)     # [H x D+3H], columns of U_p
-        dG = Q[..., D + H:D + 4 * H].reshape(-1, 3 * H)                               # [bs T x 3H]
-        dW, dV = R[..., H + D:H + 2 * D].reshape(-1, D).t() @ dG * D, m.reshape(-1, D).t() @ dG
-        return (Q[..., 4 * H + D:5 * H + D], Q[..., -D:] * R[..., H:H + D], None, Q[..., H:H + D],
-                _unperm(dU, D, H), dW, dV, dG.sum(0), Q[..., :H].sum((0, 1)), None)
+            dh = ctx.steps[1](dhs_[t] + dh, gs[t], HH[t], P[t, :, D + 2 * H:], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, U_at, W_Dt, D, H, Q[t], DE[t], DU[t], DHH[t])
+        Qf, dG = Q.view(T * bs, 4 * H), Q.view(T * bs, 4 * H)[:, H:]      # dG: (r, z, n), the gate terms
+        dU = HH.view(T * bs, H).t() @ torch.cat([DE.view(T * bs, D), dG[:, :2 * H], Qf[:, :H]], 1)   # U's column order
+        dW, dV = UU.view(-1, D).t() @ dG * D, m.transpose(0, 1).reshape(-1, D).t() @ dG
+        return ((DHH * HS[:-1]).transpose(0, 1), (DU * AL).transpose(0, 1), None, DE.transpose(0, 1), dU, dW, dV, dG.sum(0), Qf[:, :H].sum(0), None)
 
 # %% ../nbs/01_cells.ipynb #a01d33fb
 @patch
