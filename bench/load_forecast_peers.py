@@ -334,13 +334,7 @@ def run_gru(df: pd.DataFrame, first_valid: int, first_test: int, report: dict, e
             fc = nf.predict(df=hist, futr_df=futr)
         else:
             fc = nf.predict(df=hist)
-        if "unique_id" not in fc.columns:
-            fc = fc.reset_index()
-        fc["unique_id"] = fc["unique_id"].astype(int)
-        fc["step"] = fc["ds"].astype(int) - fc["unique_id"] + 1
-        wide = fc.pivot(index="unique_id", columns="step", values="GRU").loc[list(map(int, origins))]
-        assert list(wide.columns) == list(range(1, H + 1))
-        preds[split] = (wide.to_numpy(float), time.perf_counter() - t1)
+        preds[split] = (_nf_wide(fc, origins), time.perf_counter() - t1)
     if exog and "test" in report:
         preds.update(noisy_predictions(nf, df, report["test"], cols))
     return {"key": key, "seed": seed, "exog": exog, "fit_s": round(fit_s, 1), "steps_done": steps_done,
@@ -358,12 +352,19 @@ def noisy_predictions(nf, df: pd.DataFrame, origins: np.ndarray, cols: list[str]
         t1 = time.perf_counter()
         futr = pd.concat([_nf_frame(df, o, o + H, int(o), cols, with_y=False).assign(temp=lambda f, d=d: f.temp + d)
                           for o, d in zip(origins, day_offsets(origins, seed))], ignore_index=True)
-        fc = nf.predict(df=hist, futr_df=futr)
-        if "unique_id" not in fc.columns: fc = fc.reset_index()
-        fc["unique_id"] = fc["unique_id"].astype(int); fc["step"] = fc["ds"].astype(int) - fc["unique_id"] + 1
-        out[f"test|noise{seed}"] = (fc.pivot(index="unique_id", columns="step", values="GRU").loc[list(map(int, origins))].to_numpy(float),
-                                    time.perf_counter() - t1)
+        out[f"test|noise{seed}"] = (_nf_wide(nf.predict(df=hist, futr_df=futr), origins), time.perf_counter() - t1)
     return out
+
+
+def _nf_wide(fc: pd.DataFrame, origins: np.ndarray) -> np.ndarray:
+    "neuralforecast's long forecast frame (one unique_id per origin) as [origins x 48], rows in the order of `origins`."
+    if "unique_id" not in fc.columns:
+        fc = fc.reset_index()
+    fc["unique_id"] = fc["unique_id"].astype(int)
+    fc["step"] = fc["ds"].astype(int) - fc["unique_id"] + 1
+    wide = fc.pivot(index="unique_id", columns="step", values="GRU").loc[list(map(int, origins))]
+    assert list(wide.columns) == list(range(1, H + 1))
+    return wide.to_numpy(float)
 
 
 def run_neuralforecast(rec: Recorder, first_valid: int, first_test: int, report: dict, seeds: list[int],
