@@ -7,7 +7,7 @@ SMILES: a `.smi` file of N lines drawn from the shipped drug-likeness molecules,
 SMILES of the molecule (RDKit's random atom order, seeded), so that no two lines are alike in text; every 1,000th
 line is an invalid SMILES (reported, skipped). In-memory path: `read_smiles_file` + `SmilesTokenizer.fit` + every
 molecule encoded; streamed: `SmilesTokenizer.fit_file` (one pass) + every batch of `smiles_batches` (a second
-pass), chunks of 10,000 lines. Load series: a half-hourly CSV of Y years (demand and temperature, a daily and
+pass), chunks of 1,000 lines. Load series: a half-hourly CSV of Y years (demand and temperature, a daily and
 yearly cycle with noise), read by `read_load_csv`; the `LoadSeries` it returns is measured by its arrays' bytes.
 Each measurement runs in a fresh process; peak resident memory is VmHWM above the process's memory after imports.
 Timed once per size (no interval: these are single passes on a shared machine).
@@ -64,8 +64,8 @@ def child(kind: str, size: int) -> dict:
                 df = read_smiles_file(path, on_invalid="skip"); tok = SmilesTokenizer.fit(df.smiles)
                 ids = [tok.encode(s) for s in df.smiles]; n, n_tok = len(ids), sum(map(len, ids))
             else:
-                tok = SmilesTokenizer.fit_file(path, chunk_rows=10_000, on_invalid="skip"); n = n_tok = 0
-                for x, lengths, rows in smiles_batches(path, tok, bs=256, chunk_rows=10_000, on_invalid="skip"): n, n_tok = n + len(rows), n_tok + int(lengths.sum())
+                tok = SmilesTokenizer.fit_file(path, chunk_rows=1_000, on_invalid="skip"); n = n_tok = 0
+                for x, lengths, rows in smiles_batches(path, tok, bs=256, chunk_rows=1_000, on_invalid="skip"): n, n_tok = n + len(rows), n_tok + int(lengths.sum())
         return dict(kind=kind, size=size, seconds=time.time() - t, peak_mb=peak_mb() - base, molecules=n, tokens=n_tok, vocab=len(tok),
                     skipped=sum(e["count"] for e in rep if e["step"] == "dropped"), file_mb=path.stat().st_size / 2**20)
     from gru_hybrids.load_forecast import read_load_csv
@@ -82,7 +82,7 @@ def table(results: list[dict], seconds: float):
     for r in results:
         if r["kind"].startswith("smiles"):
             ds, method = f"synthetic SMILES file: {r['size']:,} lines ({r['file_mb']:.1f} MB)", ("in memory: read_smiles_file + fit + encode" if r["kind"] == "smiles_memory"
-                                                                                        else "streamed: fit_file + smiles_batches (chunks of 10,000)")
+                                                                                        else "streamed: fit_file + smiles_batches (chunks of 1,000)")
             extra = [("molecules read (invalid skipped)", r["molecules"]), ("vocabulary size", r["vocab"])]
         else:
             ds, method = f"synthetic half-hourly load CSV: {r['size']} years ({r['file_mb']:.1f} MB)", "read_load_csv (in memory)"
