@@ -193,6 +193,21 @@ class Vocab:
         more = " ..." if len(self) > 12 else ""
         return f"Vocab({len(self)} tokens: {' '.join(self.itos[:12])}{more})"
 
+# %% ../nbs/02_data.ipynb #8c0c19ef
+@patch(cls_method=True)
+def from_counts(cls: Vocab, counts: Counter, # token -> count, in order of first appearance
+                min_freq: int=1, max_size: int|None=None, specials: tuple[str, ...]=("<pad>", "<unk>")) -> Vocab:
+    "The vocabulary `fit` makes from these counts: most frequent first, ties in order of first appearance."
+    specials = tuple(_token_list(specials, "specials"))
+    if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
+        raise ValueError(f"min_freq must be an integer >= 1, got {min_freq!r}")
+    if max_size is not None and max_size < len(specials):
+        raise ValueError(f"max_size={max_size} leaves no room for the {len(specials)} specials")
+    counts = Counter({t: n for t, n in counts.items() if t not in specials})
+    ranked = sorted(counts.items(), key=lambda tc: -tc[1])  # a stable sort: ties stay in first-appearance order
+    tokens = [t for t, n in ranked if n >= min_freq]
+    return cls(tokens if max_size is None else tokens[:max_size - len(specials)], specials)
+
 # %% ../nbs/02_data.ipynb #6ebc592e
 @patch(cls_method=True)
 def fit(cls: Vocab, sequences, # token lists, e.g. one list of words per document
@@ -200,17 +215,9 @@ def fit(cls: Vocab, sequences, # token lists, e.g. one list of words per documen
         max_size: int|None=None, # the largest `len(vocab)`, specials included (None: no limit)
         specials: tuple[str, ...]=("<pad>", "<unk>")) -> Vocab:
     "Vocabulary of the tokens of `sequences`, most frequent first; ties keep their order of first appearance."
-    specials = tuple(_token_list(specials, "specials"))
-    if isinstance(min_freq, bool) or not isinstance(min_freq, int) or min_freq < 1:
-        raise ValueError(f"min_freq must be an integer >= 1, got {min_freq!r}")
-    if max_size is not None and max_size < len(specials):
-        raise ValueError(f"max_size={max_size} leaves no room for the {len(specials)} specials")
     counts = Counter()  # insertion order = order of first appearance
     for i, seq in enumerate(_token_list(sequences, "sequences")): counts.update(_token_list(seq, f"sequence {i}"))
-    for s in specials: counts.pop(s, None)
-    ranked = sorted(counts.items(), key=lambda tc: -tc[1])  # a stable sort: ties stay in first-appearance order
-    tokens = [t for t, n in ranked if n >= min_freq]
-    return cls(tokens if max_size is None else tokens[:max_size - len(specials)], specials)
+    return cls.from_counts(counts, min_freq, max_size, specials)
 
 # %% ../nbs/02_data.ipynb #c0503658
 @patch

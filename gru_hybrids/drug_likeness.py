@@ -7,6 +7,8 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/drug_likeness.html.md"""
 # %% ../nbs/19_drug_likeness.ipynb #b83a7788
 from __future__ import annotations
 import json, re, time, warnings
+from collections import Counter
+from typing import Iterator
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -32,11 +34,11 @@ __all__ = ['SMILES_TOKEN', 'MAX_SMILES_LEN', 'DRUG_LIKENESS_DATA', 'MOSES_QED', 
            'DOMAIN_PROPERTIES', 'FULL', 'QUICK', 'MIN_PER_CLASS', 'ATOM_TOKEN', 'DRUG_LIKENESS', 'tokenize_smiles',
            'smiles_problem', 'check_smiles', 'SmilesTokenizer', 'standardize_smiles', 'SmilesGRU',
            'SmilesLanguageModel', 'lm_targets', 'lm_collate', 'lm_loss', 'randomize_smiles', 'SmilesDataset',
-           'load_drug_likeness', 'load_moses_qed', 'read_smiles_table', 'read_smiles_file', 'murcko_scaffold',
-           'kfold_ids', 'morgan_fingerprints', 'qed_scores', 'baseline_scores', 'molecule_profile', 'nn_similarity',
-           'ApplicabilityDomain', 'DrugConfig', 'pretrain_smiles_lm', 'load_pretrained_lm', 'lm_token_loss',
-           'DrugLikenessModel', 'sigmoid_mse', 'check_classes', 'atom_attention', 'draw_atom_attention',
-           'read_labelled_smiles', 'predict_file']
+           'load_drug_likeness', 'load_moses_qed', 'read_smiles_table', 'read_smiles_file', 'smiles_table_chunks',
+           'read_smiles_chunks', 'smiles_batches', 'murcko_scaffold', 'kfold_ids', 'morgan_fingerprints', 'qed_scores',
+           'baseline_scores', 'molecule_profile', 'nn_similarity', 'ApplicabilityDomain', 'DrugConfig',
+           'pretrain_smiles_lm', 'load_pretrained_lm', 'lm_token_loss', 'DrugLikenessModel', 'sigmoid_mse',
+           'check_classes', 'atom_attention', 'draw_atom_attention', 'read_labelled_smiles', 'predict_file']
 
 # %% ../nbs/19_drug_likeness.ipynb #2dd63b8c
 SMILES_TOKEN = re.compile(r"\[[^\[\]]+\]|Br|Cl|[BCNOPSFI]|[bcnops]|%\d{2}|\d|->|<-|[=#\-+\\/:~@?>*$.()]")
@@ -276,18 +278,28 @@ def read_smiles_table(path, smiles_col: str="smiles", file_format: str="auto") -
     smi = file_format == "smi" or (file_format == "auto" and path.suffix.lower() in SMI_SUFFIXES)
     if not smi:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
-        if smiles_col not in df: raise KeyError(f"{path}: no column(s) {[smiles_col]}; the file has {list(df.columns)} "
-                                                f"(a .smi file without header: name it *.smi or pass file_format='smi')")
+        _check_smiles_column(path, smiles_col, list(df.columns))
         return df.rename(columns={smiles_col: "original"}).assign(file_row=np.arange(2, len(df) + 2))
-    rows, skipped = [], []
     lines = path.read_text(encoding="utf-8").split("\n")
-    for n, line in enumerate(lines[:-1] if lines[-1] == "" else lines, 1):
+    parsed = list(_smi_rows(lines[:-1] if lines[-1] == "" else lines))
+    _report_skipped(path, [n for n, smiles, _ in parsed if smiles is None])
+    return pd.DataFrame([dict(file_row=n, original=smiles, name=name) for n, smiles, name in parsed if smiles is not None], columns=["file_row", "original", "name"])
+
+def _check_smiles_column(path, smiles_col: str, have: list[str]):
+    if smiles_col not in have: raise KeyError(f"{path}: no column(s) {[smiles_col]}; the file has {have} "
+                                              f"(a .smi file without header: name it *.smi or pass file_format='smi')")
+
+def _smi_rows(lines) -> Iterator[tuple[int, str|None, str]]:
+    "(line number, SMILES, name) of each line of a .smi file; SMILES None on a blank, comment or header line."
+    first = True
+    for n, line in enumerate(lines, 1):
         line = line.rstrip("\r").strip(" \t")
         smiles, name = (re.split(r"[ \t]+", line, maxsplit=1) + [""])[:2]
-        if not line or line.startswith("#") or (not rows and smiles.lower() in ("smiles", "smi")): skipped.append(n); continue
-        rows.append(dict(file_row=n, original=smiles, name=name))
+        if not line or line.startswith("#") or (first and smiles.lower() in ("smiles", "smi")): yield n, None, ""; continue
+        first = False; yield n, smiles, name
+
+def _report_skipped(path, skipped: list[int]):
     if skipped: report_step("skipped", f"{path}: skipped {len(skipped)} blank, comment or header lines", count=len(skipped), rows=skipped[:10])
-    return pd.DataFrame(rows, columns=["file_row", "original", "name"])
 
 # %% ../nbs/19_drug_likeness.ipynb #12cda275
 def _standardize_all(smiles) -> tuple[list, list]:
@@ -305,21 +317,83 @@ def read_smiles_file(path, smiles_col: str="smiles", label_col: str|None=None,
     raw = read_smiles_table(path, smiles_col, file_format)
     if label_col and label_col not in raw: raise KeyError(f"{path}: no column(s) {[label_col]}; the file has {list(raw.columns)}")
     report_step("read", f"{path}: read {len(raw)} molecules", count=len(raw), file=str(path), columns=list(raw.columns))
-    std, why = _standardize_all(raw.original.tolist())
-    bad = [i for i, w in enumerate(why) if w]
-    if bad and on_invalid == "raise":
-        raise ValueError(f"{path}: invalid SMILES {_short(raw.original[bad[0]])} in file row {raw.file_row[bad[0]]}: {why[bad[0]]} "
-                         f"({len(bad)} invalid in all); fix it or pass on_invalid='skip' (--on-invalid skip)")
-    if bad: report_step("dropped", f"{path}: skipped {len(bad)} invalid SMILES of {len(raw)}", count=len(bad),
-                        rows=[int(raw.file_row[i]) for i in bad[:10]], reasons=[why[i] for i in bad[:10]])
-    out = raw.assign(smiles=std).drop(index=bad).reset_index(drop=True)
-    if n := int((out.smiles != out.original).sum()):
-        report_step("standardised", f"standardisation rewrote {n} of {len(out)} SMILES (largest fragment, neutralised, no stereo, canonical)", count=n)
+    out, bad_rows, reasons = _standardize_rows(raw, path, on_invalid, "in all")
+    _report_standardised(path, len(raw), len(out), len(bad_rows), bad_rows, reasons, int((out.smiles != out.original).sum()))
     if n := int(out.smiles.duplicated(keep=False).sum()):
         report_step("duplicates", f"{n} molecules occur more than once after standardisation (kept)", count=n)
     return out[["file_row", "smiles", "original"] + [c for c in raw if c not in ("file_row", "original")]]
 
 read_smiles_csv = read_smiles_file  # the earlier name
+
+def _standardize_rows(raw: pd.DataFrame, path, on_invalid: str, where: str) -> tuple[pd.DataFrame, list[int], list[str]]:
+    "`raw` (index 0..n-1) with `smiles` standardised, invalid rows dropped (or the first raised); their file rows and why."
+    std, why = _standardize_all(raw.original.tolist())
+    bad = [i for i, w in enumerate(why) if w]
+    if bad and on_invalid == "raise":
+        raise ValueError(f"{path}: invalid SMILES {_short(raw.original[bad[0]])} in file row {raw.file_row[bad[0]]}: {why[bad[0]]} "
+                         f"({len(bad)} invalid {where}); fix it or pass on_invalid='skip' (--on-invalid skip)")
+    return raw.assign(smiles=std).drop(index=bad).reset_index(drop=True), [int(raw.file_row[i]) for i in bad], [why[i] for i in bad]
+
+def _report_standardised(path, n_read: int, n_kept: int, n_bad: int, bad_rows: list[int], reasons: list[str], n_rewritten: int):
+    if n_bad: report_step("dropped", f"{path}: skipped {n_bad} invalid SMILES of {n_read}", count=n_bad, rows=bad_rows[:10], reasons=reasons[:10])
+    if n_rewritten: report_step("standardised", f"standardisation rewrote {n_rewritten} of {n_kept} SMILES (largest fragment, neutralised, no stereo, canonical)", count=n_rewritten)
+
+# %% ../nbs/19_drug_likeness.ipynb #ff71534c
+def _check_positive(**sizes):
+    for name, v in sizes.items():
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1: raise ValueError(f"{name} must be a positive integer, got {v!r}")
+
+def smiles_table_chunks(path, smiles_col: str="smiles", file_format: str="auto", chunk_rows: int=100_000) -> Iterator[pd.DataFrame]:
+    "`read_smiles_table` in chunks of at most `chunk_rows` molecules (index 0.. in each), unchecked; one chunk in memory."
+    _check_choice("file_format", file_format, ("auto", "csv", "smi")); _check_positive(chunk_rows=chunk_rows)
+    path = Path(path)
+    if not path.is_file(): raise FileNotFoundError(f"no file at {path}")
+    if not (file_format == "smi" or (file_format == "auto" and path.suffix.lower() in SMI_SUFFIXES)):
+        _check_smiles_column(path, smiles_col, list(pd.read_csv(path, dtype=str, nrows=0).columns)); start = 2
+        for df in pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunk_rows):
+            yield df.rename(columns={smiles_col: "original"}).assign(file_row=np.arange(start, start + len(df))).reset_index(drop=True); start += len(df)
+        return
+    rows, skipped = [], []
+    with open(path, "rb") as f:   # lines end at "\n" only, as in `read_smiles_table`
+        for n, smiles, name in _smi_rows(raw.decode("utf-8").rstrip("\n") for raw in f):
+            if smiles is None: skipped.append(n); continue
+            rows.append((n, smiles, name))
+            if len(rows) == chunk_rows: yield pd.DataFrame(rows, columns=["file_row", "original", "name"]); rows = []
+    if rows: yield pd.DataFrame(rows, columns=["file_row", "original", "name"])
+    _report_skipped(path, skipped)
+
+# %% ../nbs/19_drug_likeness.ipynb #1a8c6bb3
+def read_smiles_chunks(path, smiles_col: str="smiles", label_col: str|None=None, on_invalid: str="raise", file_format: str="auto",
+                       chunk_rows: int=100_000) -> Iterator[pd.DataFrame]:
+    "`read_smiles_file` chunk by chunk: the same rows and columns, checked and standardised, one chunk in memory; reported at the end."
+    _check_choice("on_invalid", on_invalid, ("raise", "skip"))
+    n_read, n_kept, n_bad, n_std, bad_rows, reasons = 0, 0, 0, 0, [], []
+    for raw in smiles_table_chunks(path, smiles_col, file_format, chunk_rows):
+        if label_col and label_col not in raw: raise KeyError(f"{path}: no column(s) {[label_col]}; the file has {list(raw.columns)}")
+        out, rows, why = _standardize_rows(raw, path, on_invalid, "in this chunk")
+        n_read, n_kept, n_bad, n_std = n_read + len(raw), n_kept + len(out), n_bad + len(rows), n_std + int((out.smiles != out.original).sum())
+        bad_rows, reasons = (bad_rows + rows)[:10], (reasons + why)[:10]
+        yield out[["file_row", "smiles", "original"] + [c for c in raw if c not in ("file_row", "original")]]
+    report_step("read", f"{path}: read {n_read} molecules in chunks of {chunk_rows:,}", count=n_read, file=str(path))
+    _report_standardised(path, n_read, n_kept, n_bad, bad_rows, reasons, n_std)
+
+# %% ../nbs/19_drug_likeness.ipynb #afee188a
+@patch(cls_method=True)
+def fit_file(cls: SmilesTokenizer, path, min_freq: int=1, chunk_rows: int=100_000, **read_kw) -> SmilesTokenizer:
+    "`fit` over the standardised SMILES of a file, in one pass holding one chunk; `read_kw` go to `read_smiles_chunks`."
+    counts = Counter()
+    for chunk in read_smiles_chunks(path, chunk_rows=chunk_rows, **read_kw):
+        for smiles, row in zip(chunk.smiles, chunk.file_row): counts.update(_tokens(smiles, f"{path}: file row {row}"))
+    return cls(Vocab.from_counts(counts, min_freq, specials=cls.specials).tokens)
+
+def smiles_batches(path, tokenizer: SmilesTokenizer, bs: int=256, chunk_rows: int=100_000, **read_kw) -> Iterator[tuple[Tensor, Tensor, np.ndarray]]:
+    "Batches of a SMILES file: token ids [bs x T] padded with `<pad>`, lengths [bs], file rows [bs]; one chunk in memory."
+    _check_positive(bs=bs); ids, rows = [], []
+    for chunk in read_smiles_chunks(path, chunk_rows=chunk_rows, **read_kw):
+        for smiles, row in zip(chunk.smiles, chunk.file_row):
+            ids.append(torch.tensor(tokenizer.encode(smiles))); rows.append(row)
+            if len(ids) == bs: yield *pad_sequences(ids, tokenizer.pad), np.array(rows); ids, rows = [], []
+    if ids: yield *pad_sequences(ids, tokenizer.pad), np.array(rows)
 
 # %% ../nbs/19_drug_likeness.ipynb #e0d8c059
 def murcko_scaffold(smiles: str) -> str:

@@ -26,11 +26,11 @@ from .train import (seed_everything, fit_network, RebuildableModule, Predictor, 
 
 # %% auto #0
 __all__ = ['VIC_ELEC_FILE', 'VIC_ELEC', 'TAYLOR', 'FULL', 'QUICK', 'LOAD_FORECAST', 'LoadSeries', 'load_vic_elec', 'load_taylor',
-           'implausible_values', 'read_load_csv', 'midnight_origins', 'DayAheadSplit', 'day_ahead_split',
-           'seasonal_naive', 'actuals', 'Scaler', 'calendar_features', 'covariates', 'DayAheadWindows',
-           'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'midnight_rows', 'baseline_forecasts',
-           'day_ahead_errors', 'evaluate_day_ahead', 'LinearDayAhead', 'lag_attention_share', 'method_name',
-           'forecast_frame', 'predict_load_file']
+           'implausible_values', 'read_load_csv', 'check_load_csv', 'midnight_origins', 'DayAheadSplit',
+           'day_ahead_split', 'seasonal_naive', 'actuals', 'Scaler', 'calendar_features', 'covariates',
+           'DayAheadWindows', 'GRUAttentionForecaster', 'ForecastConfig', 'DayAheadForecaster', 'midnight_rows',
+           'baseline_forecasts', 'day_ahead_errors', 'evaluate_day_ahead', 'LinearDayAhead', 'lag_attention_share',
+           'method_name', 'forecast_frame', 'predict_load_file']
 
 # %% ../nbs/18_load_forecast.ipynb #5c1e0a01
 def _listed(items, n: int=5) -> str:
@@ -310,17 +310,20 @@ def _check_read_options(tz, max_fill, outliers, outlier_iqr, sep, thousands, dec
         raise ValueError(f"decimal (--decimal) must be one character, not the thousands separator, got {decimal!r}")
     if not isinstance(sep, str) or len(sep) != 1: raise ValueError(f"sep (--sep) must be one character, got {sep!r}")
 
+def _check_columns(path, have: list[str], cols: list[str], sep: str):
+    "Refuse a file that lacks one of `cols`, with a hint when its columns seem separated by another character."
+    if not (missing := [c for c in cols if c not in have]): return
+    other = next((c for c in ";,\t|" if c != sep and c in str(have[0])), None)
+    hint = f"; its columns seem separated by {other!r}: pass sep={other!r} (--sep '{other}')" if other and len(have) == 1 else ""
+    raise KeyError(f"{path}: no column(s) {missing}; the file has {have}{hint}")
+
 def _read_table(path, cols: list[str], sep: str) -> tuple[pd.DataFrame, np.ndarray]:
     "The columns `cols` of the CSV `path` (columns separated by `sep`) as text, and each row's file row (the header is row 1)."
     try: df = pd.read_csv(path, dtype=str, skipinitialspace=True, sep=sep)
     except pd.errors.EmptyDataError: raise ValueError(f"{path} is empty") from None
     except pd.errors.ParserError as e:
         raise ValueError(f"{path} is not a well-formed CSV ({e}); numbers with a thousands separator, like 1,002,510, must be quoted") from None
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        other = next((c for c in ";,\t|" if c != sep and c in str(df.columns[0])), None)
-        hint = f"; its columns seem separated by {other!r}: pass sep={other!r} (--sep '{other}')" if other and len(df.columns) == 1 else ""
-        raise KeyError(f"{path}: no column(s) {missing}; the file has {list(df.columns)}{hint}")
+    _check_columns(path, list(df.columns), cols, sep)
     if len(df) < 2: raise ValueError(f"{path} has {len(df)} data row(s): a load series needs at least two rows to know its step, and "
                                      "training needs weeks of them (a week of history, then training, validation and test days)")
     return df[cols], np.arange(len(df)) + 2
@@ -372,6 +375,47 @@ def read_load_csv(path, # CSV file
                  ) -> LoadSeries:
     "Read a user's load series: refuses what it cannot read unambiguously (naming file rows); reports what it read, sorted, filled or marked missing."
     return _read_series(**locals())
+
+# %% ../nbs/18_load_forecast.ipynb #1712b420
+def check_load_csv(path, time_col: str, target_col: str, temperature_col: str|None=None, tz: str|None=None, # as in `read_load_csv`
+                   sep: str=",", thousands: str|None=None, decimal: str=".", chunk_rows: int=100_000) -> dict:
+    "Check a load CSV chunk by chunk (one chunk in memory): what `read_load_csv` would refuse, naming file rows; the rows, span, step and gaps."
+    _check_read_options(tz, 0, "refuse", None, sep, thousands, decimal)
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, (int, np.integer)) or chunk_rows < 2: raise ValueError(f"chunk_rows must be an integer >= 2, got {chunk_rows!r}")
+    cols = [c for c in (time_col, target_col, temperature_col) if c]
+    _check_columns(path, list(pd.read_csv(path, sep=sep, nrows=0).columns), cols, sep)
+    st = dict(rows=0, last=None, step=None, start=None, missing_timestamps=0, longest_gap=0, empty={c: 0 for c in cols[1:]})
+    for df in pd.read_csv(path, dtype=str, skipinitialspace=True, sep=sep, usecols=cols, chunksize=chunk_rows):
+        rows = np.arange(len(df)) + 2 + st["rows"]
+        t = _parse_times(df[time_col].reset_index(drop=True), tz, rows)
+        _check_chunk_times(pd.DatetimeIndex(t), rows, st)
+        for c in cols[1:]: st["empty"][c] += int(_parse_numbers(df[c].reset_index(drop=True), rows, thousands, decimal).isna().sum())
+        st["rows"] += len(df)
+    if st["rows"] < 2: raise ValueError(f"{path} has {st['rows']} data row(s): a load series needs at least two rows to know its step")
+    out = dict(rows=st["rows"], start=st["start"], end=st["end"], step=pd.Timedelta(st["step"]), missing_timestamps=st["missing_timestamps"],
+               longest_gap=st["longest_gap"], empty_cells=st["empty"])
+    report_step("checked", f"{path}: {out['rows']:,} rows from {out['start']} to {out['end']} every {out['step']}, in chunks of {chunk_rows:,}; "
+                f"{out['missing_timestamps']:,} time stamps missing (longest gap {out['longest_gap']} steps), empty cells {out['empty_cells']}", count=out["rows"])
+    return out
+
+# %% ../nbs/18_load_forecast.ipynb #18524e15
+def _check_chunk_times(t: pd.DatetimeIndex, rows: np.ndarray, st: dict):
+    "Check the time stamps `t` (file rows `rows`) against the state `st` of the chunks before, and update it."
+    t = t.as_unit("ns"); ns, r = t.asi8, rows
+    if st["last"] is not None: ns, r, t = np.r_[st["last"][0], ns], np.r_[st["last"][1], r], st["last"][2].append(t)
+    d = np.diff(ns)
+    if (d <= 0).any():
+        i = int(np.flatnonzero(d <= 0)[0]); what = "repeats the time stamp of" if d[i] == 0 else "is earlier than"
+        raise ValueError(f"file row {r[i + 1]} ({t[i + 1]}) {what} file row {r[i]} ({t[i]}): a checked file must be sorted, without duplicates "
+                         "(read_load_csv(sort=True) sorts a file in memory)")
+    if st["step"] is None:
+        st["step"], st["start"] = int(np.median(d)), t[0]
+        if pd.Timedelta("1D").value % st["step"]: raise ValueError(f"the step {pd.Timedelta(st['step'])} (the median time between the first rows) does not divide a day")
+    if (off := (ns - st["start"].value) % st["step"] != 0).any():
+        raise ValueError(f"{int(off.sum())} timestamps are off the {pd.Timedelta(st['step'])} grid that starts at {st['start']}: file rows {_listed(r[off])}")
+    gaps = d[d > st["step"]] // st["step"] - 1
+    st["missing_timestamps"] += int(gaps.sum()); st["longest_gap"] = max(st["longest_gap"], int(gaps.max(initial=0)))
+    st["last"], st["end"] = (ns[-1], r[-1], t[-1:]), t[-1]
 
 # %% ../nbs/18_load_forecast.ipynb #4733f541
 def midnight_origins(series: LoadSeries, history: int, horizon: int) -> np.ndarray:

@@ -35,8 +35,8 @@ __all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL',
            'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'SequentialRules',
            'check_sizes', 'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender',
            'as_sessions', 'plot_session_attention', 'plot_item_influence', 'predictions_table', 'predict_file',
-           'log_chunks', 'LogScan', 'scan_session_log', 'StreamedSessions', 'stream_split', 'StreamingWindows',
-           'write_recbole_split']
+           'log_chunks', 'LogScan', 'scan_session_log', 'StreamedSessions', 'DiskSequences', 'stream_split',
+           'StreamingWindows', 'group_log', 'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
 @dataclass
@@ -318,14 +318,18 @@ def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> Seq
         f_new = max(1, int(known[:f].sum()))
         if known.sum() <= f_new: n_dropped += 1; continue
         out_ids.append(sid); out_seqs.append(np.array([index[it] for it in s[known]], dtype=np.int64)); out_first.append(f_new)
+    _report_unseen(what, n_unseen, n_dropped, len(out_seqs), removed)
+    return SequenceSet(out_seqs, np.array(out_first, dtype=np.int64), np.array(out_ids))
+
+def _report_unseen(what: str, n_unseen: int, n_dropped: int, n_left: int, removed: dict):
+    "Record and report what encoding the `what` sessions removed; refuse a period left empty."
     removed[f"{what} items not in the training catalogue"] = n_unseen
     removed[f"{what} sequences left without a target"] = n_dropped
     report_step("dropped", f"{_n(n_unseen, what + ' item')} not in the training catalogue (unseen or rare in training: no model can score them) removed from "
                 "their sessions", count=n_unseen)
     report_step("dropped", f"{_n(n_dropped, what + ' session')} left without an item to predict after an earlier one dropped", count=n_dropped)
-    if not out_seqs: raise ValueError(f"no {what} session is left with two items seen in training (removed: {removed}); "
-                                      "read a longer log, or give the period more days (--test-days, --valid-days)")
-    return SequenceSet(out_seqs, np.array(out_first, dtype=np.int64), np.array(out_ids))
+    if not n_left: raise ValueError(f"no {what} session is left with two items seen in training (removed: {removed}); "
+                                    "read a longer log, or give the period more days (--test-days, --valid-days)")
 
 # %% ../nbs/17_session_rec.ipynb #9b4be47b
 def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict) -> list[np.ndarray]:
@@ -929,10 +933,17 @@ SESSION_REC = register_architecture(Architecture(
     predictor=SessionRecommender, predictions=predictions_table, predict_file=predict_file,
     shipped_models={"online-retail": "shipped/session_rec/online_retail.ckpt"}))
 
+# %% ../nbs/17_session_rec.ipynb #33742b61
+import tempfile
+from fastai.torch_core import rank_distrib, num_distrib
+from fastcore.basics import ifnone
+
 # %% ../nbs/17_session_rec.ipynb #5a7e0002
 def log_chunks(path, # CSV log (optionally compressed) or a .parquet file
                columns: list[str], # the columns to read: session, item, time stamp
-               chunk_rows: int=1_000_000 # rows per chunk
+               chunk_rows: int=1_000_000, # rows per chunk
+               text: bool=False, # read every column of a CSV as text (else the session and item ids only)
+               all_columns: bool=False # the log's other columns too, after `columns`
               ) -> Iterator[pd.DataFrame]:
     "The log's `columns` in chunks of at most `chunk_rows` rows, indexed by their 1-based data rows; session and item ids as strings."
     _check_count(chunk_rows=chunk_rows); path = Path(path)
@@ -940,11 +951,12 @@ def log_chunks(path, # CSV log (optionally compressed) or a .parquet file
     if path.suffix == ".parquet":
         try: import pyarrow.parquet as pq
         except ImportError: raise ImportError("reading a Parquet log needs pyarrow: pip install 'gru_hybrids[stream]'") from None
-        f = pq.ParquetFile(path); have = f.schema_arrow.names
+        f = pq.ParquetFile(path, pre_buffer=False, buffer_size=1 << 20); have = f.schema_arrow.names   # read in buffers, not whole row groups
     else: have = list(pd.read_csv(path, nrows=0).columns)
     if (missing := [c for c in columns if c not in have]): raise ValueError(f"{path.name}: missing column(s) {missing}; the log has {have}")
+    if all_columns: columns = list(columns) + [c for c in have if c not in columns]
     chunks = ((b.to_pandas() for b in f.iter_batches(batch_size=chunk_rows, columns=columns)) if path.suffix == ".parquet"
-              else pd.read_csv(path, usecols=columns, dtype={c: str for c in columns[:2]}, chunksize=chunk_rows))
+              else pd.read_csv(path, usecols=columns, dtype=str if text else {c: str for c in columns[:2]}, chunksize=chunk_rows))
     start = 1
     for df in chunks:
         df = df[columns].astype({c: str for c in columns[:2]}).set_index(pd.RangeIndex(start, start + len(df)))
@@ -1020,7 +1032,7 @@ def _join_runs(parts: list, info: dict) -> LogScan:
     if len(dup):
         a, b = sorted(first[order][[dup[0], dup[0] + 1]])
         raise ValueError(f"{info['path']}: the session of file row {a} appears again from file row {b} ({len(dup):,} sessions are split so): "
-                         "a streamed log must have each session's rows together; sort it by session, then time")
+                         "a streamed log must have each session's rows together: group it with group_log(src, dst) (out of core), or sort it by session, then time")
     return LogScan(**info, session_hash=h, first_row=first, start=np.concatenate(start), end=np.concatenate(end), rows=np.concatenate(rows).astype(np.int32))
 
 # %% ../nbs/17_session_rec.ipynb #5a7e0012
@@ -1051,9 +1063,28 @@ class StreamedSessions:
     n_sessions: int         # training sessions with a target
     n_targets: int          # their targets before rare items are removed (an upper bound)
     def __len__(self): return self.n_sessions
-    def windows(self, max_len: int=50, seed: int=0, buffer: int=20_000) -> StreamingWindows:
-        "The training windows, streamed (see `StreamingWindows`)."
-        return StreamingWindows(self, max_len, seed, buffer)
+    def windows(self, max_len: int=50, seed: int=0, buffer: int=20_000, rank: int|None=None, world: int|None=None) -> StreamingWindows:
+        "The training windows, streamed (see `StreamingWindows`); `rank` of `world` processes (None: from `torchrun`, else 0 of 1)."
+        return StreamingWindows(self, max_len, seed, buffer, rank, world)
+
+# %% ../nbs/17_session_rec.ipynb #6e9cf665
+class DiskSequences:
+    "Integer sequences stored back to back in a file of int64 codes, read back a block of `block` codes at a time."
+    def __init__(self, path, # the file of codes
+                 offsets: np.ndarray, # [n+1] where each sequence starts in the file, and where the last ends
+                 block: int=1 << 16, # codes read at once (the one block held in memory)
+                 owner=None): # kept alive with the sequences (e.g. the temporary folder that holds the file)
+        self.path, self.offsets, self.block, self.owner = str(path), np.asarray(offsets, dtype=np.int64), block, owner
+        self._lo, self._buf = 0, np.empty(0, dtype=np.int64)
+    def __len__(self): return len(self.offsets) - 1
+    def __iter__(self): return (self[i] for i in range(len(self)))
+    def __getitem__(self, i: int) -> np.ndarray:
+        if not -len(self) <= i < len(self): raise IndexError(f"sequence {i} of {len(self)}")
+        i %= len(self); a, b = int(self.offsets[i]), int(self.offsets[i + 1])
+        if not (self._lo <= a and b <= self._lo + len(self._buf)):
+            n = min(max(b - a, self.block), int(self.offsets[-1]) - a)
+            self._lo, self._buf = a, np.fromfile(self.path, dtype=np.int64, count=n, offset=8 * a)
+        return self._buf[a - self._lo: b - self._lo]
 
 # %% ../nbs/17_session_rec.ipynb #5a7e0016
 def _stream_periods(scan: LogScan, test_days, valid_days, train_days, min_session_len: int) -> np.ndarray:
@@ -1071,27 +1102,55 @@ def _stream_periods(scan: LogScan, test_days, valid_days, train_days, min_sessio
     return part
 
 # %% ../nbs/17_session_rec.ipynb #5a7e0018
-def _catalogue_pass(scan: LogScan, part: np.ndarray) -> tuple[pd.Series, dict]:
-    "Item counts over the training sessions, and {1: valid, 2: test} as (ids, item sequences)."
-    counts, held = [], {1: ([], []), 2: ([], [])}
-    for no, ids, items in _session_chunks(scan):
+def _catalogue_pass(scan: LogScan, part: np.ndarray, folder: Path) -> tuple[pd.Series, dict]:
+    "Item counts over the training sessions, and {1: valid, 2: test} as the files their rows were spilled to, chunk by chunk."
+    counts, spilled = pd.Series(dtype=np.int64), {1: [], 2: []}
+    for j, (no, ids, items) in enumerate(_session_chunks(scan)):
         p = part[no]
-        counts.append(pd.Series(items[p == 0]).value_counts())
+        counts = counts.add(pd.Series(items[p == 0]).value_counts(), fill_value=0)
         for k in (1, 2):
             if not (m := p == k).any(): continue
-            starts = _runs(no[m])
-            held[k][0].extend(ids[m][starts]); held[k][1].extend(np.split(items[m], starts[1:]))
-    counts = pd.concat(counts).groupby(level=0).sum() if counts else pd.Series(dtype=np.int64)
-    return counts, held
+            spilled[k].append(folder / f"period{k}_chunk{j:06d}.npz")
+            np.savez(spilled[k][-1], no=no[m], ids=ids[m][_runs(no[m])].astype(str), items=items[m].astype(str))
+    return counts.astype(np.int64), spilled
+
+# %% ../nbs/17_session_rec.ipynb #c18431c4
+def _spill_eval(files: list[Path], index: pd.Index, folder: Path, what: str, removed: dict, owner=None) -> SequenceSet:
+    "Encode the spilled `what` sessions over the catalogue `index`, file by file, into `folder/what.int64` (see `DiskSequences`)."
+    path, lengths, ids, n_unseen, n_dropped = folder / f"{what}.int64", [], [], 0, 0
+    with open(path, "wb") as f:
+        for spill in files:
+            with np.load(spill) as z: no, sid, codes = z["no"], z["ids"], index.get_indexer(z["items"]) + 1
+            known, s = codes > 0, _runs(no)
+            n_known = np.add.reduceat(known.astype(np.int64), s); keep = n_known >= 2   # a target after a first item
+            n_unseen, n_dropped = n_unseen + int((~known).sum()), n_dropped + int((~keep).sum())
+            codes[np.repeat(keep, np.diff(np.r_[s, len(no)])) & known].astype(np.int64).tofile(f)
+            lengths.append(n_known[keep]); ids.append(sid[keep]); spill.unlink()
+    lengths = np.concatenate(lengths) if lengths else np.zeros(0, np.int64)
+    _report_unseen(what, n_unseen, n_dropped, len(lengths), removed)
+    return SequenceSet(DiskSequences(path, np.r_[0, np.cumsum(lengths)], owner=owner), np.ones(len(lengths), dtype=np.int64), np.concatenate(ids))
+
+# %% ../nbs/17_session_rec.ipynb #769ed627
+def _spill_folder(spill_dir) -> tuple[object, Path]:
+    "(owner to keep alive, folder): a temporary folder, or `spill_dir` made and checked writable."
+    if spill_dir is None:
+        tmp = tempfile.TemporaryDirectory(prefix="gru_hybrids_split_"); return tmp, Path(tmp.name)
+    folder = Path(spill_dir); folder.mkdir(parents=True, exist_ok=True)
+    try: (folder / ".write_test").touch(); (folder / ".write_test").unlink()
+    except OSError as e: raise PermissionError(f"spill_dir {folder} is not writable: {e}") from None
+    return None, folder
 
 # %% ../nbs/17_session_rec.ipynb #5a7e0020
 def stream_split(path, # a session log on disk, grouped by session (CSV or Parquet)
                  session_col: str="session_id", item_col: str="item_id", time_col: str="timestamp",
                  test_days: float=14, valid_days: float=14, train_days: float|None=None, # as in `time_split`
                  min_item_count: int=5, min_session_len: int=2, # as in `time_split` and `read_interactions`
-                 time_unit: str|None=None, date_order: str|None=None, chunk_rows: int=1_000_000) -> SessionSplit:
-    "`time_split` of a log read from disk in chunks: validation and test in memory, training sessions streamed at every epoch."
+                 time_unit: str|None=None, date_order: str|None=None, chunk_rows: int=1_000_000,
+                 spill_dir=None # folder for the validation and test sessions (None: a temporary one)
+                ) -> SessionSplit:
+    "`time_split` of a log read from disk in chunks: validation and test spilled to disk, training sessions streamed at every epoch."
     _check_days(test_days=test_days, valid_days=valid_days, train_days=train_days); _check_count(min_item_count=min_item_count, min_session_len=min_session_len)
+    owner, folder = _spill_folder(spill_dir)
     scan = scan_session_log(path, session_col, item_col, time_col, time_unit, date_order, chunk_rows)
     report_step("read", f"{scan.n_rows:,} rows of {Path(path).name} in chunks of {chunk_rows:,} rows: {scan.n_sessions:,} sessions, time stamps ({scan.how})", count=scan.n_rows)
     report_step("dropped", f"{_n(scan.n_repeats, 'row')} repeating the item right before them in their session", count=scan.n_repeats)
@@ -1100,46 +1159,101 @@ def stream_split(path, # a session log on disk, grouped by session (CSV or Parqu
     report_step("filtered", f"{_n(int(scan.rows[short].sum()), 'row')} of {_n(int(short.sum()), 'session')} with fewer than min_session_len={min_session_len} items dropped",
                 count=int(scan.rows[short].sum()), sessions=int(short.sum()))
     report_step("filtered", f"{_n(int((part == -1).sum()), 'session')} starting before the training window (train_days={train_days}) left out", count=int((part == -1).sum()))
-    counts, held = _catalogue_pass(scan, part)
+    counts, spilled = _catalogue_pass(scan, part, folder)
     kept = counts[counts >= min_item_count].sort_index()
     if kept.empty: raise ValueError(f"no training item is seen min_item_count={min_item_count} times: lower it (--min-item-count)")
     removed = {"immediate repeats": scan.n_repeats, "rows of short sessions": int(scan.rows[short].sum()),
                "sessions older than the training window": int((part == -1).sum()), "training rows of items rare in training": int(counts[counts < min_item_count].sum())}
     report_step("filtered", f"{_n(removed['training rows of items rare in training'], 'training row')} of {_n(int((counts < min_item_count).sum()), 'item')} seen fewer "
                 f"than min_item_count={min_item_count} times in the training sessions (counted there only) removed", count=removed["training rows of items rare in training"])
-    index = {it: i + 1 for i, it in enumerate(kept.index)}
-    valid, test = (_encode_eval(np.array(held[k][0]), held[k][1], np.ones(len(held[k][1]), int), index, what, removed) for k, what in ((1, "valid"), (2, "test")))
+    valid, test = (_spill_eval(spilled[k], pd.Index(kept.index), folder, what, removed, owner) for k, what in ((1, "valid"), (2, "test")))
     train = StreamedSessions(scan, part, pd.Index(kept.index), min_session_len, int((part == 0).sum()), int((scan.rows[part == 0] - 1).sum()))
     return SessionSplit(train, valid, test, np.concatenate([["<pad>"], kept.index.to_numpy()]), np.concatenate([[0], kept.to_numpy()]), removed)
 
 # %% ../nbs/17_session_rec.ipynb #5a7e0022
 class StreamingWindows(IterableDataset):
-    "Training windows of `StreamedSessions`, read from disk at every pass and shuffled through a buffer of `buffer` windows."
-    def __init__(self, sessions: StreamedSessions, max_len: int=50, seed: int=0, buffer: int=20_000):
+    "Training windows of `StreamedSessions`, read from disk at every pass and shuffled through a buffer of `buffer` windows; process `rank` of `world` takes its share."
+    def __init__(self, sessions: StreamedSessions, max_len: int=50, seed: int=0, buffer: int=20_000,
+                 rank: int|None=None, world: int|None=None): # this process's share (None: from `torchrun`, else 0 of 1)
         check_sizes(max_len=max_len, buffer=buffer)
         self.sessions, self.max_len, self.stride, self.seed, self.buffer, self.epoch = sessions, max_len, max(1, max_len // 2), seed, buffer, 0
+        self.rank, self.world = ifnone(rank, rank_distrib()), max(ifnone(world, num_distrib()), 1)
+        if not 0 <= self.rank < self.world: raise ValueError(f"rank must be in 0..{self.world - 1}, got {self.rank}")
         n = sessions.scan.rows[sessions.part == 0].astype(np.int64)
         self.n_windows = int((1 + np.ceil(np.maximum(n - max_len - 1, 0) / self.stride)).sum())
+        if self.world > 1:
+            total = sum(1 for _ in self._window_rows())
+            if total < self.world: raise ValueError(f"{total} training windows cannot be shared by {self.world} processes")
+            self.n_windows, self.n_own = -(-total // self.world), len(range(self.rank, total, self.world))
     def __len__(self): return self.n_windows
+    def __iter__(self): return self._epoch()
 
-    def _windows(self) -> Iterator[tuple[Tensor, Tensor]]:
-        sess = self.sessions
-        for no, _, items in _session_chunks(sess.scan):
-            m = sess.part[no] == 0
-            codes = sess.index.get_indexer(items[m]) + 1; known = codes > 0
-            no, codes = no[m][known], codes[known].astype(np.int64)
-            for seq in (np.split(codes, _runs(no)[1:]) if len(codes) else []):
-                for _, a, b, c in (sequence_windows([len(seq)], [1], self.max_len, self.stride) if len(seq) >= 2 else ()):
-                    s = torch.from_numpy(seq[a:b]); targets = s[1:].clone(); targets[: c - a - 1] = 0
-                    yield s[:-1], targets
+# %% ../nbs/17_session_rec.ipynb #4800405f
+@patch
+def _window_rows(self: StreamingWindows) -> Iterator[tuple[np.ndarray, int, int, int]]:
+    "(session's codes, start, stop, first counted target) of every training window, in the file's order."
+    sess = self.sessions
+    for no, _, items in _session_chunks(sess.scan):
+        m = sess.part[no] == 0
+        codes = sess.index.get_indexer(items[m]) + 1; known = codes > 0
+        no, codes = no[m][known], codes[known].astype(np.int64)
+        for seq in (np.split(codes, _runs(no)[1:]) if len(codes) else []):
+            if len(seq) >= 2: yield from ((seq, a, b, c) for _, a, b, c in sequence_windows([len(seq)], [1], self.max_len, self.stride))
 
-    def __iter__(self):
-        rng, buf = np.random.default_rng([self.seed, self.epoch]), []; self.epoch += 1
-        for w in self._windows():
-            buf.append(w)
-            if len(buf) >= self.buffer:
-                j = int(rng.integers(len(buf))); buf[j], buf[-1] = buf[-1], buf[j]; yield buf.pop()
-        yield from (buf[j] for j in rng.permutation(len(buf)))
+@patch
+def _windows(self: StreamingWindows) -> Iterator[tuple[Tensor, Tensor]]:
+    for j, (seq, a, b, c) in enumerate(self._window_rows()):
+        if j % self.world != self.rank: continue
+        s = torch.from_numpy(seq[a:b]); targets = s[1:].clone(); targets[: c - a - 1] = 0
+        yield s[:-1], targets
+
+# %% ../nbs/17_session_rec.ipynb #d3528db0
+@patch
+def _epoch(self: StreamingWindows) -> Iterator[tuple[Tensor, Tensor]]:
+    rng, buf = np.random.default_rng([self.seed, self.epoch]), []; self.epoch += 1
+    if self.world > 1 and self.n_own < self.n_windows: yield torch.ones(1, dtype=torch.long), torch.zeros(1, dtype=torch.long)   # padding: as many steps as the others
+    for w in self._windows():
+        buf.append(w)
+        if len(buf) >= self.buffer:
+            j = int(rng.integers(len(buf))); buf[j], buf[-1] = buf[-1], buf[j]; yield buf.pop()
+    yield from (buf[j] for j in rng.permutation(len(buf)))
+
+# %% ../nbs/17_session_rec.ipynb #77a677f3
+def group_log(src, dst, # the log (CSV, optionally compressed, or Parquet), and the grouped CSV to write
+              session_col: str="session_id", item_col: str="item_id", time_col: str="timestamp",
+              time_unit: str|None=None, date_order: str|None=None, # as in `read_interactions`
+              chunk_rows: int=1_000_000, n_buckets: int=16) -> Path:
+    "Write `src` grouped by session (a session's rows together, in time order) to `dst`, out of core; see above."
+    check_sizes(n_buckets=n_buckets); dst = Path(dst)
+    if dst.resolve() == Path(src).resolve(): raise ValueError(f"dst must differ from src ({dst})")
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    cols, source = [session_col, item_col, time_col], str(src)
+    with tempfile.TemporaryDirectory(prefix="gru_hybrids_group_", dir=dst.parent) as tmp:
+        buckets, n_rows, how0 = [Path(tmp) / f"bucket{b:04d}.csv" for b in range(n_buckets)], 0, None
+        for df in log_chunks(src, cols, chunk_rows, text=True, all_columns=True):
+            t, how = _chunk_times(df[cols], time_unit, date_order, source)
+            if how0 not in (None, how): raise ValueError(f"{Path(src).name}: rows {df.index[0]}.. read their time stamps as {how}, earlier rows as {how0}: pass time_unit or date_order")
+            how0, n_rows = how, n_rows + len(df)
+            df = df.assign(_time=t, _row=df.index); b = pd.util.hash_array(df[session_col].to_numpy(dtype=object)) % n_buckets
+            for k, part in df.groupby(b): part.to_csv(buckets[k], mode="a", header=not buckets[k].exists(), index=False)
+        if n_rows == 0: raise ValueError(f"{source} has no rows")
+        written, largest = _write_buckets(buckets, dst, session_col)
+    report_step("grouped", f"{n_rows:,} rows of {Path(src).name} written grouped by session to {dst.name} through {n_buckets} buckets (largest {largest:,} rows)", count=n_rows)
+    if written != n_rows: raise RuntimeError(f"wrote {written:,} rows, read {n_rows:,}")
+    return dst
+
+# %% ../nbs/17_session_rec.ipynb #3b3dea12
+def _write_buckets(buckets: list[Path], dst: Path, session_col: str) -> tuple[int, int]:
+    "Sort each bucket by session, time and file row and append it to `dst`; (rows written, rows of the largest bucket)."
+    written, largest, tmp = 0, 0, dst.with_name(dst.name + ".part")
+    with open(tmp, "wb") as out:
+        for k, path in enumerate(p for p in buckets if p.exists()):
+            part = pd.read_csv(path, dtype=str, keep_default_na=False).astype({"_time": np.int64, "_row": np.int64})
+            part = part.sort_values([session_col, "_time", "_row"], kind="stable").drop(columns=["_time", "_row"])
+            written, largest = written + len(part), max(largest, len(part))
+            part.to_csv(out, header=k == 0, index=False, compression="gzip" if dst.suffix == ".gz" else None)
+    tmp.replace(dst)
+    return written, largest
 
 # %% ../nbs/17_session_rec.ipynb #9b108f7f
 def write_recbole_split(split: SessionSplit, folder, name: str, max_len: int=50) -> Path:

@@ -73,7 +73,7 @@ def make_dataloaders(train_ds, # indexable dataset of `(*inputs, target)` tuples
         if len(ds) == 0: raise ValueError(f"the {name} dataset is empty")
     kw = dict(create_batch=collate) if collate else {}
     shuffle = not isinstance(train_ds, torch.utils.data.IterableDataset)   # a streamed dataset shuffles itself
-    train = DataLoader(train_ds, bs=bs, shuffle=shuffle, drop_last=len(train_ds) > bs, seed=seed, **kw)
+    train = DataLoader(train_ds, bs=bs, shuffle=shuffle, drop_last=shuffle and len(train_ds) > bs, seed=seed, **kw)   # a stream keeps its last batch
     valid = DataLoader(valid_ds, bs=2 * bs, shuffle=False, **kw)
     return DataLoaders(train, valid, device=resolve_device(device))
 
@@ -192,7 +192,9 @@ def parallel_callbacks() -> list[Callback]:
             if torch.distributed.get_backend() == "nccl": t = t.cuda()
             torch.distributed.broadcast(t, rank); return t.cpu().tolist()
     class DataParallel(DistributedTrainer):
-        def _wrap_dl(self, dl): return dl if isinstance(dl, DistributedDL) else AnyBackendDL(dl, device=self.learn.model.device)
+        def _wrap_dl(self, dl):   # a streamed dataset shares itself out between the processes
+            if isinstance(dl, DistributedDL) or isinstance(dl.dataset, torch.utils.data.IterableDataset): return dl
+            return AnyBackendDL(dl, device=self.learn.model.device)
     return [DataParallel(sync_bn=False, cpu=not torch.cuda.is_available())]
 
 # %% ../nbs/03_train.ipynb #ec8cb916
