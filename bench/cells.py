@@ -1,7 +1,8 @@
 """Speed of the AGRU cell beside nn.GRU of the same size, in the same run: forward + backward, batch 64, 100 steps,
-hidden 128, one torch thread. Variants: the fused loop (AGRUScan) eager, its steps compiled (compile time reported
-separately), the whole loop as one compiled function (torch._higher_order_ops.scan over the reference step, fullgraph,
-an experiment kept here only), and the reference step under autograd. The variants alternate within each repeat; each repeat gives a
+hidden 128, one torch thread. Variants: the fused loop (AGRUScan) eager; `AGRU.compile()` (each loop one compiled
+`scan` over pure step functions, inductor's C++ wrapper; compile time reported separately); the previous compiled path
+(the eager loop calling `torch.compile`d `agru_step` / `agru_step_back` once per step, kept here only as the
+before-row); and the reference step under autograd. The variants alternate within each repeat; each repeat gives a
 ratio to nn.GRU's time in that repeat, and the table reports the median ratio (IQR over repeats), in thread CPU time
 and in wall time. Writes bench/results/cells_speed.csv|md.
 Usage: nice -n 10 python bench/cells.py [--repeats 21] [--device cpu] [--no-compile]"""
@@ -10,8 +11,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import logging
 logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
 import numpy as np, torch, torch.nn as nn
-from torch._higher_order_ops.scan import scan
-from gru_hybrids.cells import AGRU
+from functools import partial
+from gru_hybrids.cells import AGRU, agru_loop, agru_loop_back, agru_step, agru_step_back
 from gru_hybrids.train import ResultRow, write_results
 
 def batch(bs, T, D, device, seed=0):
@@ -28,17 +29,6 @@ def timer(fn, device):
         return time.thread_time() - c0, time.perf_counter() - w0
     return run
 
-def scan_loop(agru: AGRU):
-    "The whole AGRU loop as one scan (the reference step, differentiated by autograd), for one torch.compile call."
-    def loop(gamma_h, x_hat, m, e_in):
-        def step(h, xs): h, alpha = agru._step(h, *xs); return h.clone(), (h.clone(), alpha.clone())
-        _, (hs, al) = scan(step, x_hat.new_zeros(x_hat.shape[0], agru.hidden), tuple(t.transpose(0, 1).contiguous() for t in (gamma_h, x_hat, m, e_in)))
-        return hs.transpose(0, 1), al.transpose(0, 1)
-    compiled = torch.compile(loop, fullgraph=True, dynamic=False)
-    return lambda x, m, d: compiled(*_terms(agru, x, m, d))
-
-def _terms(agru, x, m, d): g, xh, e = agru._prepare(x, m, d); return g, xh, m, e
-
 def variants(D, H, dev, x, m, d, compile_):
     "The functions to time (each forward + backward) and the compile seconds of the compiled one."
     torch.manual_seed(0)
@@ -49,10 +39,12 @@ def variants(D, H, dev, x, m, d, compile_):
     if compile_:
         compiled = AGRU(D, H).to(dev); compiled.load_state_dict(agru.state_dict()); compiled.compile()
         t0 = time.perf_counter(); compiled(x, m, d)[0].sum().backward(); compile_s = time.perf_counter() - t0
-        fns["AGRU compiled step"] = lambda: compiled(x, m, d)[0].sum().backward()
-        whole = scan_loop(agru)
-        t0 = time.perf_counter(); whole(x, m, d)[0].sum().backward(); compile_s = (compile_s, time.perf_counter() - t0)
-        fns["AGRU compiled scan (whole loop)"] = lambda: whole(x, m, d)[0].sum().backward()
+        fns["AGRU compiled (scan loops)"] = lambda: compiled(x, m, d)[0].sum().backward()
+        steps = AGRU(D, H).to(dev); steps.load_state_dict(agru.state_dict())   # the previous compiled path: compiled steps
+        steps.loops = (partial(agru_loop, step=torch.compile(agru_step, dynamic=False)),
+                       partial(agru_loop_back, step_back=torch.compile(agru_step_back, dynamic=False)))
+        t0 = time.perf_counter(); steps(x, m, d)[0].sum().backward(); compile_s = (compile_s, time.perf_counter() - t0)
+        fns["AGRU compiled step (previous)"] = lambda: steps(x, m, d)[0].sum().backward()
     return fns, compile_s
 
 def main():
@@ -81,21 +73,20 @@ def main():
                 rows.append(ResultRow("random batch", split, k, f"time / nn.GRU ({clock})", float(np.median(ratio)), float(np.quantile(ratio, .25)),
                                       float(np.quantile(ratio, .75)), unit="repeat (IQR)", n_units=a.repeats, chosen_on="fixed"))
         if compile_s is not None:
-            for k, s_ in zip(("AGRU compiled step", "AGRU compiled scan (whole loop)"), compile_s):
+            for k, s_ in zip(("AGRU compiled (scan loops)", "AGRU compiled step (previous)"), compile_s):
                 rows.append(ResultRow("random batch", split, k, "compile s (first call, wall)", s_, chosen_on="fixed"))
         print(split, {k: round(1e3 * float(np.median(np.array(v)[:, 0])), 1) for k, v in times.items()}, flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     _, md = write_results(rows, a.out, title="AGRU speed beside nn.GRU (forward + backward, same run, alternating)")
     md.write_text(md.read_text() + "\n" + notes(rows, load, a.repeats))
 
-TARGETS = {"AGRU eager": 1.5, "AGRU compiled step": 1.0, "AGRU compiled scan (whole loop)": 1.0}
+TARGETS = {"AGRU eager": 1.5, "AGRU compiled (scan loops)": 1.0}
 
 def notes(rows, load: float, repeats: int) -> str:
     "The verdict against the targets (eager <= 1.5x, compiled <= 1.0x nn.GRU), generated from the rows."
     out = [f"Machine load average (1 min) at the end of the run: {load:.1f}. Ratios: median over {repeats} repeats of the variant's time over "
            "nn.GRU's in the same repeat (variants alternate); CPU = thread CPU time, the clock other jobs on a shared machine disturb least. "
-           "Compile s: the first call in this process, with whatever inductor's on-disk cache holds from earlier runs (a cold cache took "
-           "about 38 s for either compiled variant here).", ""]
+           "Compile s: the first forward + backward in this process, with whatever inductor's on-disk cache holds from earlier runs.", ""]
     for r in rows:
         if not r.metric.startswith("time / nn.GRU") or r.method not in TARGETS: continue
         t = TARGETS[r.method]

@@ -13,11 +13,13 @@ import torch.nn.functional as F
 from torch import Tensor
 from fastai.torch_core import Module
 from fastcore.basics import patch
+from torch._higher_order_ops.scan import scan
 from .core import tracing
 
 # %% auto #0
-__all__ = ['last_observed', 'AGRU', 'agru_step', 'agru_step_back', 'AGRUScan', 'gru_update', 'ConvGRUCell', 'conv_gru_reference',
-           'ConvGRU']
+__all__ = ['last_observed', 'AGRU', 'agru_step', 'agru_step_back', 'agru_loop', 'agru_loop_back', 'agru_step_pure',
+           'agru_step_back_pure', 'agru_scan_loop', 'agru_scan_loop_back', 'AGRUScan', 'gru_update', 'ConvGRUCell',
+           'conv_gru_reference', 'ConvGRU']
 
 # %% ../nbs/01_cells.ipynb #95964edf
 def last_observed(x: Tensor, # [bs x T x D] measurements (any value where not observed)
@@ -47,7 +49,7 @@ class AGRU(Module):
         self.U = uniform(H, D + 3 * H)         # h_hat -> (U_alpha, U_r, U_z, U_n) h_hat
         self.b_hn = uniform(H)
         self.register_buffer("x_mean", torch.zeros(D) if x_mean is None else torch.as_tensor(x_mean, dtype=torch.float32))
-        self.steps = (agru_step, agru_step_back)   # the fused loop's step functions (`compile()` swaps them)
+        self.loops = (agru_loop, agru_loop_back)   # the fused forward and reverse loops (`compile()` swaps them)
 
 # %% ../nbs/01_cells.ipynb #a7760185
 @patch
@@ -101,8 +103,7 @@ def agru_step_back(dh: Tensor, # [bs x H] dL/dh_t, all paths
                    gamma_h: Tensor, h_hat: Tensor, a: Tensor, rz: Tensor, h_tilde: Tensor, # step t's inputs and forward record
                    x_hat: Tensor, alpha: Tensor,
                    d_alpha: Tensor, # [bs x D] dL/dalpha_t from the outputs
-                   U_bt: Tensor, # [3H x H] (U_n, U_r, U_z) transposed
-                   U_at: Tensor, # [D x H] U_alpha transposed
+                   U_bt: Tensor, # [3H+D x H] (U_n, U_r, U_z, U_alpha) transposed
                    W_Dt: Tensor, # [3H x D] (D W) transposed
                    D: int, H: int,
                    Q: Tensor, de: Tensor, du: Tensor, dh_hat: Tensor # step t's reverse record slices, written here
@@ -117,32 +118,105 @@ def agru_step_back(dh: Tensor, # [bs x H] dL/dh_t, all paths
     t = da * a; torch.addcmul(t, t, r, value=-1, out=dr)               # da a (1 - r)
     torch.mm(Q[:, H:], W_Dt, out=du)                                    # [bs x D]
     torch._softmax_backward_data(torch.addcmul(d_alpha, du, x_hat), alpha, -1, alpha.dtype, grad_input=de)
-    return torch.addmm(torch.addcmul(dh, dh, z, value=-1), Q[:, :3 * H], U_bt, out=dh_hat).addmm_(de, U_at).mul(gamma_h)
+    return torch.addmm(torch.addcmul(dh, dh, z, value=-1), Q[:, :3 * H], U_bt[:3 * H], out=dh_hat).addmm_(de, U_bt[3 * H:]).mul(gamma_h)
+
+# %% ../nbs/01_cells.ipynb #4c1f0a12
+def agru_loop(gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor, # [bs x T x .] the precomputed terms
+              U: Tensor, bias: Tensor, W_DV: Tensor, b: Tensor, D: int, H: int, # as in `agru_step`
+              step=agru_step # the forward step (`agru_step`, or a compiled one)
+             ) -> tuple[Tensor, ...]: # the forward records, time first [T x bs x .]: HS (T+1 states), HH, A, AL, UU, RZ, HT
+    "The forward loop of the fused AGRU: one `agru_step` per step, writing into preallocated records."
+    bs, T, _ = x_hat.shape
+    new = lambda n, T=T: x_hat.new_empty(T, bs, n)
+    HH, P, AL, UU, RZ, HT, HS = new(H), new(D + 3 * H), new(D), new(D), new(2 * H), new(H), new(H, T + 1)
+    HS[0] = 0                                                            # HS[t] = h_{t-1}
+    for t, (gt, et, xt, mt) in enumerate(zip(gamma_h.unbind(1), e_in.unbind(1), x_hat.unbind(1), m.unbind(1))):
+        step(HS[t], gt, et, xt, mt, U, bias, W_DV, b, D, H, HH[t], P[t], AL[t], UU[t], RZ[t], HT[t], HS[t + 1])
+    return HS, HH, P[:, :, D + 2 * H:], AL, UU, RZ, HT
+
+def agru_loop_back(dhs: Tensor, d_alpha: Tensor, # [bs x T x .] dL/dh_t and dL/dalpha_t from the outputs
+                   gamma_h: Tensor, x_hat: Tensor, # [bs x T x .]
+                   HH: Tensor, A: Tensor, AL: Tensor, RZ: Tensor, HT: Tensor, # forward records [T x bs x .]
+                   U_bt: Tensor, W_Dt: Tensor, D: int, H: int, # as in `agru_step_back`
+                   step_back=agru_step_back # the reverse step (`agru_step_back`, or a compiled one)
+                  ) -> tuple[Tensor, ...]: # the reverse records, time first: Q, DE, DU, DHH
+    "The reverse loop of the fused AGRU: one `agru_step_back` per step, from the last."
+    bs, T, _ = x_hat.shape
+    gs, xs, das, dhs_ = gamma_h.unbind(1), x_hat.unbind(1), d_alpha.unbind(1), dhs.unbind(1)
+    Q, DE, DU, DHH = [x_hat.new_empty(T, bs, n) for n in (4 * H, D, D, H)]
+    dh = torch.zeros_like(dhs_[0])
+    for t in range(T - 1, -1, -1):
+        dh = step_back(dhs_[t] + dh, gs[t], HH[t], A[t], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, W_Dt, D, H, Q[t], DE[t], DU[t], DHH[t])
+    return Q, DE, DU, DHH
+
+# %% ../nbs/01_cells.ipynb #4c1f0a15
+def agru_step_pure(h: Tensor, gamma_h: Tensor, e_in: Tensor, x_hat: Tensor, m: Tensor, # as in `agru_step`
+                   U: Tensor, bias: Tensor, W_DV: Tensor, b: Tensor, D: int, H: int
+                  ) -> tuple[Tensor, ...]: # h_t and the record: h_hat, a, alpha, u, [r, z], h_tilde
+    "`agru_step` as a pure function (no `out=`), for `torch.compile`."
+    h_hat = gamma_h * h
+    P = torch.addmm(bias, h_hat, U)                                     # [bs x D+3H]: (U_alpha h, U_r h, U_z h, a)
+    alpha = torch.softmax(P[:, :D] + e_in, -1)                          # [bs x D]
+    u = alpha * x_hat
+    G = torch.addmm(b, torch.cat([u, m], 1), W_DV)                      # [bs x 3H]: W x_tilde + V m + b
+    rz = torch.sigmoid(G[:, :2 * H] + P[:, D:D + 2 * H])                # [bs x 2H]: r, z
+    a = P[:, D + 2 * H:]
+    h_tilde = torch.tanh(G[:, 2 * H:] + rz[:, :H] * a)
+    return torch.lerp(h_hat, h_tilde, rz[:, H:]), h_hat, a, alpha, u, rz, h_tilde
+
+def agru_step_back_pure(dh: Tensor, gamma_h: Tensor, h_hat: Tensor, a: Tensor, rz: Tensor, h_tilde: Tensor, # as in `agru_step_back`
+                        x_hat: Tensor, alpha: Tensor, d_alpha: Tensor, U_bt: Tensor, W_Dt: Tensor, D: int, H: int
+                       ) -> tuple[Tensor, ...]: # dL/dh_{t-1} and the reverse record: Q, de, du, dh_hat
+    "`agru_step_back` as a pure function (no `out=`), for `torch.compile`."
+    r, z = rz[:, :H], rz[:, H:]
+    dhz = dh * z
+    dn = dhz * (1 - h_tilde * h_tilde)
+    dz = dhz * (h_tilde - h_hat) * (1 - z)
+    da = dn * r
+    Q = torch.cat([da, da * a * (1 - r), dz, dn], 1)                    # [bs x 4H]: (a, r, z, n)
+    du = Q[:, H:] @ W_Dt                                                # [bs x D]
+    g = d_alpha + du * x_hat                                            # dL/dalpha_t
+    de = alpha * (g - (g * alpha).sum(-1, keepdim=True))                # through the softmax
+    dh_hat = torch.addmm(dh * (1 - z), torch.cat([Q[:, :3 * H], de], 1), U_bt)   # [bs x H]
+    return dh_hat * gamma_h, Q, de, du, dh_hat
+
+# %% ../nbs/01_cells.ipynb #4c1f0a16
+def agru_scan_loop(gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor, U: Tensor, bias: Tensor, W_DV: Tensor, b: Tensor,
+                   D: int, H: int) -> tuple[Tensor, ...]: # as `agru_loop`
+    "`agru_loop` as one `scan` over `agru_step_pure` (to be compiled)."
+    def body(h, xs):                                                    # scan's outputs may not alias its inputs: clones
+        out = agru_step_pure(h, *xs, U, bias, W_DV, b, D, H)
+        return out[0].clone(), tuple(o.clone() for o in out)
+    xs = tuple(v.transpose(0, 1) for v in (gamma_h, e_in, x_hat, m))    # time first
+    _, (HS, *records) = scan(body, x_hat.new_zeros(x_hat.shape[0], H), xs)
+    return (torch.cat([HS.new_zeros(1, *HS.shape[1:]), HS]), *records)
+
+def agru_scan_loop_back(dhs: Tensor, d_alpha: Tensor, gamma_h: Tensor, x_hat: Tensor, HH: Tensor, A: Tensor, AL: Tensor,
+                        RZ: Tensor, HT: Tensor, U_bt: Tensor, W_Dt: Tensor, D: int, H: int) -> tuple[Tensor, ...]: # as `agru_loop_back`
+    "`agru_loop_back` as one reverse `scan` over `agru_step_back_pure` (to be compiled)."
+    def body(dh, xs):
+        dht, gt, xt, dat, hh, a, al, rz, ht = xs
+        out = agru_step_back_pure(dht + dh, gt, hh, a, rz, ht, xt, al, dat, U_bt, W_Dt, D, H)
+        return out[0].clone(), tuple(o.clone() for o in out[1:])
+    xs = (*(v.transpose(0, 1) for v in (dhs, gamma_h, x_hat, d_alpha)), HH, A, AL, RZ, HT)
+    return tuple(scan(body, torch.zeros_like(dhs[:, 0]), xs, reverse=True)[1])
 
 # %% ../nbs/01_cells.ipynb #4c1f0a06
 class AGRUScan(torch.autograd.Function):
-    "The AGRU loop with a hand-written backward (`steps`: the forward and reverse step functions, eager or compiled)."
+    "The AGRU loop with a hand-written backward (`loops`: the forward and reverse loops, eager or compiled)."
     @staticmethod
-    def forward(ctx, gamma_h, x_hat, m, e_in, U, W, V, b, b_hn, steps):
+    def forward(ctx, gamma_h, x_hat, m, e_in, U, W, V, b, b_hn, loops):
         (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
         bias, W_DV = torch.cat([b_hn.new_zeros(D + 2 * H), b_hn]), torch.cat([W * D, V])
-        new = lambda n, T=T: x_hat.new_empty(T, bs, n)                  # records, time first: step t's slice is contiguous
-        HH, P, AL, UU, RZ, HT, HS = new(H), new(D + 3 * H), new(D), new(D), new(2 * H), new(H), new(H, T + 1)
-        HS[0] = 0                                                        # HS[t] = h_{t-1}
-        for t, (gt, et, xt, mt) in enumerate(zip(gamma_h.unbind(1), e_in.unbind(1), x_hat.unbind(1), m.unbind(1))):
-            steps[0](HS[t], gt, et, xt, mt, U, bias, W_DV, b, D, H, HH[t], P[t], AL[t], UU[t], RZ[t], HT[t], HS[t + 1])
-        ctx.save_for_backward(gamma_h, x_hat, m, U, W, HH, P, AL, UU, RZ, HT, HS); ctx.steps = steps
+        HS, HH, A, AL, UU, RZ, HT = loops[0](gamma_h, x_hat, m, e_in, U, bias, W_DV, b, D, H)
+        ctx.save_for_backward(gamma_h, x_hat, m, U, W, HS, HH, A, AL, UU, RZ, HT); ctx.loops = loops
         return HS[1:].transpose(0, 1), AL.transpose(0, 1)                # states, attention [bs x T x .]
     @staticmethod
     def backward(ctx, dhs, d_alpha):
-        gamma_h, x_hat, m, U, W, HH, P, AL, UU, RZ, HT, HS = ctx.saved_tensors
+        gamma_h, x_hat, m, U, W, HS, HH, A, AL, UU, RZ, HT = ctx.saved_tensors
         (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
-        U_bt, U_at = torch.cat([U[:, D + 2 * H:], U[:, D:D + 2 * H]], 1).t().contiguous(), U[:, :D].t().contiguous()
-        W_Dt, gs, xs, das, dhs_ = (W * D).t().contiguous(), gamma_h.unbind(1), x_hat.unbind(1), d_alpha.unbind(1), dhs.unbind(1)
-        Q, DE, DU, DHH = new = [x_hat.new_empty(T, bs, n) for n in (4 * H, D, D, H)]
-        dh = torch.zeros_like(dhs_[0])
-        for t in range(T - 1, -1, -1):
-            dh = ctx.steps[1](dhs_[t] + dh, gs[t], HH[t], P[t, :, D + 2 * H:], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, U_at, W_Dt, D, H, Q[t], DE[t], DU[t], DHH[t])
+        U_bt = torch.cat([U[:, D + 2 * H:], U[:, D:D + 2 * H], U[:, :D]], 1).t().contiguous()  # (U_n, U_r, U_z, U_alpha)^T
+        Q, DE, DU, DHH = ctx.loops[1](dhs, d_alpha, gamma_h, x_hat, HH, A, AL, RZ, HT, U_bt, (W * D).t().contiguous(), D, H)
         Qf, dG = Q.view(T * bs, 4 * H), Q.view(T * bs, 4 * H)[:, H:]      # dG: (r, z, n), the gate terms
         dU = HH.view(T * bs, H).t() @ torch.cat([DE.view(T * bs, D), dG[:, :2 * H], Qf[:, :H]], 1)   # U's column order
         dW, dV = UU.view(-1, D).t() @ dG * D, m.transpose(0, 1).reshape(-1, D).t() @ dG
@@ -157,7 +231,7 @@ def forward(self: AGRU, x: Tensor, # [bs x T x D] measurements, finite (missing 
     "Run the cell over all steps (the fused loop); returns every state h_t and every attention alpha_t."
     if tracing(): return self.reference(x, m, delta)
     gamma_h, x_hat, e_in = self._prepare(x, m, delta)
-    return AGRUScan.apply(gamma_h, x_hat, m.to(x_hat.dtype), e_in, self.U, self.W, self.V, self.b, self.b_hn, self.steps)
+    return AGRUScan.apply(gamma_h, x_hat, m.to(x_hat.dtype), e_in, self.U, self.W, self.V, self.b, self.b_hn, self.loops)
 
 @patch
 def reference(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, Tensor]:
@@ -171,9 +245,9 @@ def reference(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, 
 
 @patch
 def compile(self: AGRU, **kwargs) -> AGRU:
-    "Opt in to `torch.compile`d step functions in the fused loop (kwargs go to `torch.compile`; default dynamic=False)."
-    kwargs = {"dynamic": False, **kwargs}
-    self.steps = (torch.compile(agru_step, **kwargs), torch.compile(agru_step_back, **kwargs)); return self
+    "Opt in to the compiled loops (`agru_scan_loop`, `agru_scan_loop_back`); kwargs go to `torch.compile`."
+    kwargs = {"fullgraph": True, "dynamic": False, **kwargs, "options": {"cpp_wrapper": True, **kwargs.get("options", {})}}
+    self.loops = (torch.compile(agru_scan_loop, **kwargs), torch.compile(agru_scan_loop_back, **kwargs)); return self
 
 # %% ../nbs/01_cells.ipynb #71b9bd22
 def gru_update(gx: Tensor, # input projection [B x 3C x H x W], gates stacked r, z, n
