@@ -1,4 +1,4 @@
-"""Score every step and every channel of a multichannel sensor stream by how badly a causal CNN + GRU predicts each reading while it is hidden, flag events with a peaks-over-threshold threshold fitted on validation scores, and name the channel that looks wrong.
+"""Score every step and every channel of a multichannel sensor stream by how badly a causal CNN + GRU predicts each reading while it is hidden, flag events with a threshold fitted on validation scores, and name the channel that looks wrong.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/anomaly.html.md"""
 
@@ -349,7 +349,7 @@ class AnomalyDetector(Predictor):
     @classmethod
     def fit(cls, train: SensorSeries, valid: SensorSeries, cfg: AnomalyConfig=AnomalyConfig(), seed: int=0,
             device: str="auto", show_progress: bool|str=False) -> AnomalyDetector:
-        "Train on `train`, fit error scales and the POT threshold on `valid` (no labels are read)."
+        "Train on `train`, fit error scales, the error Gaussian and the threshold on `valid` (no labels are read)."
         seed_everything(seed)
         mean, std, h = train.values.mean(0), train.values.std(0), hidden_steps(cfg, len(train.channels))
         if (flat := std == 0).any(): report_step("coerced", f"constant channel(s) {[c for c, f in zip(train.channels, flat) if f]}: scale set to 1", count=int(flat.sum()))
@@ -609,7 +609,7 @@ def _figure(model: AnomalyDetector, split: AnomalySplit, path):
     import matplotlib.pyplot as plt
     k, sc = split.context, model.score(split.test)
     fig, ax = plt.subplots(figsize=(10, 3))
-    ax.plot(sc[k:], lw=.6, label="score"); ax.axhline(model.threshold, color="k", ls="--", label="POT threshold")
+    ax.plot(sc[k:], lw=.6, label="score"); ax.axhline(model.threshold, color="k", ls="--", label="threshold (validation)")
     for s, e in ranges(split.test.labels[k:]): ax.axvspan(s, e, color="tab:red", alpha=.2)
     ax.set(yscale="log", title="test scores (red: labelled anomalies)", xlabel="test step", ylabel="score"); ax.legend()
     fig.savefig(path, dpi=90, bbox_inches="tight"); plt.close(fig)
