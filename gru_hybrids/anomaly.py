@@ -1,4 +1,4 @@
-"""Score every step and every channel of a multichannel sensor stream by how badly a causal CNN + GRU predicts each reading while it is hidden, flag events with a peaks-over-threshold threshold fitted on validation scores, and name the channel that looks wrong.
+"""Score every step and every channel of a multichannel sensor stream by how badly a causal CNN + GRU predicts each reading while it is hidden, flag events with a threshold fitted on validation scores, and name the channel that looks wrong.
 
 Docs: https://gru-hybrids.github.io/gru_hybrids/anomaly.html.md"""
 
@@ -18,12 +18,13 @@ from .train import (seed_everything, fit_network, RebuildableModule, Predictor, 
                                history_table, report_step, resolve_device)
 
 # %% auto #0
-__all__ = ['UCR_135', 'KINDS', 'LENGTHS', 'ANOMALY_QUICK', 'ANOMALY', 'SensorSeries', 'load_appliance_energy', 'load_mitdb',
-           'load_ucr_135', 'plant_anomalies', 'AnomalySplit', 'split_series', 'last_visible', 'MaskedConvGRU',
-           'hide_mask', 'smoothed_channel_scores', 'error_scale', 'pot_threshold', 'AnomalyConfig', 'hidden_steps',
-           'MaskedWindows', 'masked_loss', 'AnomalyDetector', 'anomaly_metrics', 'interval_metrics', 'iforest_scores',
-           'naive_scores', 'thresholded', 'fit_gru_only', 'method_outputs', 'evaluate_split', 'event_channels',
-           'attribution_accuracy', 'read_sensor_csv', 'read_tranad_npy', 'read_nab', 'predict_steps']
+__all__ = ['UCR_135', 'KINDS', 'LENGTHS', 'ANOMALY_QUICK', 'NAIVE', 'ANOMALY', 'SensorSeries', 'load_appliance_energy',
+           'load_mitdb', 'load_ucr_135', 'plant_anomalies', 'AnomalySplit', 'split_series', 'last_visible',
+           'MaskedConvGRU', 'hide_mask', 'smoothed_channel_scores', 'error_scale', 'error_gaussian',
+           'mahalanobis_scores', 'pot_threshold', 'AnomalyConfig', 'hidden_steps', 'MaskedWindows', 'masked_loss',
+           'AnomalyDetector', 'fit_threshold', 'anomaly_metrics', 'interval_metrics', 'iforest_scores', 'naive_scores',
+           'thresholded', 'fit_gru_only', 'method_outputs', 'evaluate_split', 'event_channels', 'attribution_accuracy',
+           'read_sensor_csv', 'read_tranad_npy', 'read_nab', 'predict_steps']
 
 # %% ../nbs/16_anomaly.ipynb #d482b89d
 def _check_values(values, channels) -> np.ndarray:
@@ -247,6 +248,23 @@ def error_scale(err: np.ndarray) -> np.ndarray:
     "Standard deviation of each column of errors (NaN rows ignored), floored away from 0."
     return np.maximum(np.nanstd(err, 0), 1e-6)
 
+def error_gaussian(err: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    "(mu [C], Sigma^-1 [C x C]) of the complete rows of normal errors [T x C]; a small ridge keeps Sigma invertible."
+    e = err[np.isfinite(err).all(1)]
+    if len(e) <= err.shape[1]: raise ValueError(f"need more than {err.shape[1]} complete error rows to fit a covariance, got {len(e)}")
+    mu = e.mean(0); cov = np.atleast_2d(np.cov((e - mu).T))
+    return mu, np.linalg.inv(cov + 1e-6 * np.trace(cov) / len(cov) * np.eye(len(cov)))
+
+def mahalanobis_scores(err: np.ndarray, # [T x C] errors (NaN where no forecast)
+                       mu: np.ndarray, prec: np.ndarray, # from `error_gaussian` on normal steps
+                       smooth: int) -> np.ndarray: # m: causal moving-average length
+    "a_t: squared Mahalanobis distance of each step's error vector, averaged over the last `smooth` steps; [T]."
+    d = err - mu
+    sq = np.einsum("ti,ij,tj->t", d, prec, d)                          # NaN rows stay NaN
+    out = pd.Series(sq).rolling(smooth, min_periods=1).mean().to_numpy(copy=True)
+    out[np.isnan(sq)] = np.nan
+    return out
+
 # %% ../nbs/16_anomaly.ipynb #f09b60c1
 def pot_threshold(scores: np.ndarray, # validation scores (NaN ignored)
                   level: float=0.98, # quantile giving the initial threshold u
@@ -275,7 +293,10 @@ class AnomalyConfig:
     lr: float = 1e-3
     bs: int = 64
     stride: int = 2           # step between training windows
-    smooth: int = 6           # m: causal averaging of the squared errors
+    smooth: int = 1           # m: causal averaging of the scores (1: none; chosen on validation plantings)
+    combine: str = "mahalanobis"  # step score from the channels' errors: "mahalanobis" or "max" (chosen on validation plantings)
+    threshold: str = "quantile"   # "quantile" (of the validation scores) or "pot" (chosen on validation plantings)
+    quantile: float = 0.995
     pot_level: float = 0.98
     pot_risk: float = 1e-3
     n_rows: int|None = None   # use only the first n_rows steps of the series
@@ -317,16 +338,18 @@ class AnomalyDetector(Predictor):
     "A trained masked-channel network with its scaling, error scales and threshold: scores and flags steps, names channels."
     net_class = MaskedConvGRU
     def __init__(self, net: MaskedConvGRU, channels: list[str], mean, std, window: int, hide: int, smooth: int,
-                 err_scale=None, threshold: float|None=None):
+                 err_scale=None, threshold: float|None=None, combine: str="max", err_mean=None, err_prec=None):
         self.net, self.channels, self.window, self.hide, self.smooth = net.eval(), list(channels), int(window), int(hide), int(smooth)
         self.mean, self.std = np.asarray(mean, float), np.asarray(std, float)
-        self.err_scale = None if err_scale is None else np.asarray(err_scale, float)
-        self.threshold = threshold
+        if combine not in ("max", "mahalanobis"): raise ValueError(f"combine must be 'max' or 'mahalanobis', got {combine!r}")
+        arr = lambda a: None if a is None else np.asarray(a, float)
+        self.err_scale, self.err_mean, self.err_prec = arr(err_scale), arr(err_mean), arr(err_prec)
+        self.threshold, self.combine = threshold, combine
 
     @classmethod
     def fit(cls, train: SensorSeries, valid: SensorSeries, cfg: AnomalyConfig=AnomalyConfig(), seed: int=0,
             device: str="auto", show_progress: bool|str=False) -> AnomalyDetector:
-        "Train on `train`, fit error scales and the POT threshold on `valid` (no labels are read)."
+        "Train on `train`, fit error scales, the error Gaussian and the threshold on `valid` (no labels are read)."
         seed_everything(seed)
         mean, std, h = train.values.mean(0), train.values.std(0), hidden_steps(cfg, len(train.channels))
         if (flat := std == 0).any(): report_step("coerced", f"constant channel(s) {[c for c, f in zip(train.channels, flat) if f]}: scale set to 1", count=int(flat.sum()))
@@ -334,9 +357,9 @@ class AnomalyDetector(Predictor):
         net = MaskedConvGRU(len(train.channels), cfg.conv_channels, cfg.kernel, cfg.hidden, cfg.use_conv)
         ds = [MaskedWindows((s.values - mean) / std, cfg.window, h, st, rnd) for s, st, rnd in ((train, cfg.stride, True), (valid, 3, False))]
         learn = fit_network(net, *ds, masked_loss, cfg.epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
-        model = cls(net, train.channels, mean, std, cfg.window, h, cfg.smooth)
+        model = cls(net, train.channels, mean, std, cfg.window, h, cfg.smooth, combine=cfg.combine)
         model.history, model.config = history_table(learn), cfg   # the configuration is not saved: the checkpoint keeps what inference needs
-        return model.calibrate(valid, cfg.pot_level, cfg.pot_risk)
+        return model.calibrate(valid, cfg)
 
 # %% ../nbs/16_anomaly.ipynb #c97f328c
 @patch
@@ -366,12 +389,21 @@ def errors(self: AnomalyDetector, values, # [T x C] raw readings (or a SensorSer
     return err
 
 # %% ../nbs/16_anomaly.ipynb #eb4199c7
+def fit_threshold(valid_scores: np.ndarray, cfg: AnomalyConfig) -> float:
+    "The flagging threshold from validation scores only: their `cfg.quantile` quantile, or POT."
+    s = np.asarray(valid_scores, float); s = s[np.isfinite(s)]
+    if cfg.threshold == "pot": return pot_threshold(s, cfg.pot_level, cfg.pot_risk)
+    if cfg.threshold != "quantile": raise ValueError(f"threshold must be 'quantile' or 'pot', got {cfg.threshold!r}")
+    if len(s) < 100: raise ValueError(f"a quantile threshold needs at least 100 validation scores, got {len(s)}")
+    return float(np.quantile(s, cfg.quantile))
+
 @patch
-def calibrate(self: AnomalyDetector, normal: SensorSeries, level: float=0.98, risk: float=1e-3) -> AnomalyDetector:
-    "Fit the error scales r_c and the POT threshold on `normal` (validation) steps; no labels used."
+def calibrate(self: AnomalyDetector, normal: SensorSeries, cfg: AnomalyConfig=AnomalyConfig()) -> AnomalyDetector:
+    "Fit the error scales r_c, the error Gaussian (mu, Sigma^-1) and the threshold on `normal` (validation) steps; no labels used."
     err = self.errors(normal)
     self.err_scale = error_scale(err)
-    self.threshold = pot_threshold(self.score(normal), level, risk)
+    self.err_mean, self.err_prec = error_gaussian(err)
+    self.threshold = fit_threshold(self._step_scores(err), cfg)
     return self
 
 @patch
@@ -381,11 +413,17 @@ def channel_scores(self: AnomalyDetector, values) -> np.ndarray:
     return smoothed_channel_scores(self.errors(values), self.err_scale, self.smooth)
 
 @patch
-def score(self: AnomalyDetector, values) -> np.ndarray:
-    "a_t: the anomaly score of every step (the largest channel score), [T]."
-    a = self.channel_scores(values)
+def _step_scores(self: AnomalyDetector, err: np.ndarray) -> np.ndarray:
+    if self.combine == "mahalanobis": return mahalanobis_scores(err, self.err_mean, self.err_prec, self.smooth)
+    a = smoothed_channel_scores(err, self.err_scale, self.smooth)
     out = np.full(len(a), np.nan); ok = ~np.isnan(a).all(1); out[ok] = a[ok].max(1)
     return out
+
+@patch
+def score(self: AnomalyDetector, values) -> np.ndarray:
+    "a_t: the anomaly score of every step (Mahalanobis distance of the errors, or the largest channel score), [T]."
+    if self.err_scale is None: raise RuntimeError("calibrate the detector on normal data first")
+    return self._step_scores(self.errors(values))
 
 @patch
 def detect(self: AnomalyDetector, values) -> np.ndarray:
@@ -395,8 +433,9 @@ def detect(self: AnomalyDetector, values) -> np.ndarray:
 # %% ../nbs/16_anomaly.ipynb #7790c3b1
 @patch
 def state(self: AnomalyDetector) -> dict:
+    lst = lambda a: None if a is None else a.tolist()
     return dict(channels=self.channels, mean=self.mean.tolist(), std=self.std.tolist(), window=self.window, hide=self.hide, smooth=self.smooth,
-                err_scale=None if self.err_scale is None else self.err_scale.tolist(), threshold=self.threshold)
+                err_scale=lst(self.err_scale), threshold=self.threshold, combine=self.combine, err_mean=lst(self.err_mean), err_prec=lst(self.err_prec))
 @patch(cls_method=True)
 def from_state(cls: AnomalyDetector, net, state): return cls(net, **state)
 @patch
@@ -441,16 +480,22 @@ def iforest_scores(split: AnomalySplit, seed: int=0, n_estimators: int=200) -> t
     forest = IsolationForest(n_estimators=n_estimators, random_state=seed).fit(feats(split.train))
     return -forest.score_samples(feats(split.valid)), -forest.score_samples(feats(split.test))
 
-def naive_scores(split: AnomalySplit, smooth: int=6) -> tuple[np.ndarray, np.ndarray]:
-    "Persistence forecast errors, scaled on validation and smoothed like ours: (validation scores, test scores)."
-    mu, sd = split.train.values.mean(0), split.train.values.std(0) + 1e-9
-    err = lambda s: np.r_[np.full((1, s.values.shape[1]), np.nan), np.diff((s.values - mu) / sd, axis=0)]
-    scale = error_scale(err(split.valid))
-    return tuple(smoothed_channel_scores(err(s), scale, smooth).mean(1) for s in (split.valid, split.test))
+NAIVE = dict(smooth=6, combine="mahalanobis", quantile=1.0)   # persistence's own settings, chosen on the validation plantings (bench/anomaly_tune.py)
 
-def thresholded(valid_scores: np.ndarray, test_scores: np.ndarray, level: float=0.98, risk: float=1e-3) -> np.ndarray:
-    "[T x 2] (score, flag) with the flag from POT on the validation scores."
-    thr = pot_threshold(valid_scores, level, risk)
+def naive_scores(split: AnomalySplit, smooth: int=NAIVE["smooth"], combine: str=NAIVE["combine"]) -> tuple[np.ndarray, np.ndarray]:
+    "Persistence forecast errors z_t - z_{t-1}, scored like ours (Mahalanobis, largest or mean channel score): (validation scores, test scores)."
+    mu, sd = split.train.values.mean(0), split.train.values.std(0) + 1e-9
+    ev, et = (np.r_[np.full((1, s.values.shape[1]), np.nan), np.diff((s.values - mu) / sd, axis=0)] for s in (split.valid, split.test))
+    if combine == "mahalanobis":
+        g = error_gaussian(ev); return mahalanobis_scores(ev, *g, smooth), mahalanobis_scores(et, *g, smooth)
+    scale, agg = error_scale(ev), {"max": np.nanmax, "mean": np.nanmean}[combine]
+    return tuple(agg(smoothed_channel_scores(e, scale, smooth), 1) for e in (ev, et))
+
+def thresholded(valid_scores: np.ndarray, test_scores: np.ndarray, level: float=0.98, risk: float=1e-3,
+                quantile: float|None=None) -> np.ndarray: # None: POT (level, risk); else this quantile of the validation scores
+    "[T x 2] (score, flag) with the flag from POT (or a quantile) on the validation scores."
+    rule = AnomalyConfig(threshold="pot" if quantile is None else "quantile", quantile=quantile or .995, pot_level=level, pot_risk=risk)
+    thr = fit_threshold(valid_scores, rule)
     return np.c_[test_scores, np.nan_to_num(test_scores, nan=-np.inf) > thr]
 
 # %% ../nbs/16_anomaly.ipynb #faa54971
@@ -463,7 +508,7 @@ def method_outputs(model: AnomalyDetector, split: AnomalySplit, seed: int=0, gru
     k, risk = split.context, dict(level=.98, risk=1e-3)
     out = {"ours: CNN + GRU": np.c_[model.score(split.test), model.detect(split.test)][k:]}
     if gru_only is not None: out["GRU alone (no CNN)"] = np.c_[gru_only.score(split.test), gru_only.detect(split.test)][k:]
-    out["naive forecaster (persistence)"] = thresholded(*naive_scores(split, model.smooth), **risk)[k:]
+    out["naive forecaster (persistence)"] = thresholded(*naive_scores(split), quantile=NAIVE["quantile"])[k:]
     out["Isolation Forest"] = thresholded(*iforest_scores(split, seed), **risk)[k:]
     return out
 
@@ -555,7 +600,7 @@ def _fit(split: AnomalySplit, cfg: AnomalyConfig, seed: int, device, show_progre
 def predict_steps(model: AnomalyDetector, path, time_col: str="time") -> pd.DataFrame:
     "Score, flag and top channel of every step of a user's CSV (the first `window` steps are not scored)."
     s = read_sensor_csv(path, time_col=time_col, channels=",".join(model.channels))
-    a = model.channel_scores(s); score = a.mean(1)
+    a, score = model.channel_scores(s), model.score(s)
     top = np.where(np.isnan(score), None, np.array(model.channels, dtype=object)[np.nan_to_num(a, nan=-1).argmax(1)])
     return pd.DataFrame(dict(time=s.time, score=score, flag=np.nan_to_num(score, nan=-np.inf) > model.threshold, top_channel=top))
 
@@ -564,7 +609,7 @@ def _figure(model: AnomalyDetector, split: AnomalySplit, path):
     import matplotlib.pyplot as plt
     k, sc = split.context, model.score(split.test)
     fig, ax = plt.subplots(figsize=(10, 3))
-    ax.plot(sc[k:], lw=.6, label="score"); ax.axhline(model.threshold, color="k", ls="--", label="POT threshold")
+    ax.plot(sc[k:], lw=.6, label="score"); ax.axhline(model.threshold, color="k", ls="--", label="threshold (validation)")
     for s, e in ranges(split.test.labels[k:]): ax.axvspan(s, e, color="tab:red", alpha=.2)
     ax.set(yscale="log", title="test scores (red: labelled anomalies)", xlabel="test step", ylabel="score"); ax.legend()
     fig.savefig(path, dpi=90, bbox_inches="tight"); plt.close(fig)
