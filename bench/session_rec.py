@@ -257,7 +257,7 @@ strongest other row on each metric, and against SR.
   of ranking from the same model. Every setting tried is in the table below (`session_rec_recbole_search.csv`).
   **Both hit the budget after their first epoch, so these rows are one-epoch runs, neither converged nor at an equal
   budget with ours** (ours trained 2,636 s; RecBole's "seconds" are its whole fit, training and validation passes):
-  on this shared machine (load 6-7 on 2 cores, one torch thread at about 40% of a core) one RecBole epoch over the
+  on this shared machine (load 6-12 on 2 cores, one torch thread at about a third of a core) one RecBole epoch over the
   110,895 training prefixes took the times below, so early stopping with patience 3 would need hours per setting,
   which this round did not have. They are not a fair peer result; they show only where RecBole stands after one
   epoch.
@@ -265,7 +265,7 @@ strongest other row on each metric, and against SR.
 RECBOLE_SEARCH
 
 **Not in this table, and why.** RecBole trained to its early-stopping criterion or to ours' 2,636 s (one epoch took
-roughly 10-15 minutes here; see above). SASRec was tried at one setting only, the time ran out for a second.
+9 to 21 minutes here, see above). SASRec was tried at one setting only, the time ran out for a second.
 MovieLens-100k and the GRU-alone and Transformer-alone encoders were not re-run on the new catalogue (the RecBole
 runs took the CPU time of this round; each ablation would need about as long as ours' 2,636 s); `--part blend`
 (ours mixed with SR, weight chosen on validation) was written but not run.
