@@ -134,7 +134,7 @@ def report(epochs: int) -> None:
     fits = pd.read_csv(RESULTS / "drug_likeness_chemprop_lm_fits.csv").query("fit_epochs == @epochs")
     tuned = pd.read_csv(RESULTS / "drug_likeness_chemprop_lm_scores.csv.gz")
     fair = pd.concat([pd.read_csv(f) for k in LM_SCORES for f in LM_SCORES[k][1]])
-    fair = fair[fair.method.str.startswith("Morgan forest + score")]
+    fair = fair[fair.method.str.startswith("Morgan forest + score") | fair.method.str.startswith("zero-shot")]
     allsc = pd.concat([tuned, fair, chemprop_scores(0)], ignore_index=True)
     rows, paired = [], []
     for m, g in tuned.groupby("method"):
@@ -151,7 +151,8 @@ def report(epochs: int) -> None:
         key = next((k for k in LM_SCORES if LM_SCORES[k][0] in m), "none")
         against = [CHEMPROP] + ([method_name(key, tuned=False, epochs=epochs)] if m.endswith("tuned") else [])
         if key != "none":
-            against += [f"Morgan forest + score of {LM_SCORES[key][0]}", m.replace(f" + score of {LM_SCORES[key][0]}", "")]
+            against += [f"Morgan forest + score of {LM_SCORES[key][0]}", m.replace(f" + score of {LM_SCORES[key][0]}", ""),
+                        LM_SCORES[key][2]]
         for b in against:
             if b not in wide or wide[b].isna().any(): continue
             t = paired_bootstrap(fold_mean_auroc, yf, wide[m].to_numpy(), wide[b].to_numpy(), n_boot=1000, seed=0)
