@@ -168,14 +168,14 @@ def report(epochs: int) -> None:
     write_results(rows, RESULTS / "drug_likeness_chemprop_lm", title + " (issue #12)", digits=3, paired=paired, notes=notes(fits, tuned, epochs))
 
 
-def capped(epochs: int) -> str:
+def capped(epochs: int, fits: pd.DataFrame) -> str:
     "What was capped, in words (epochs and the 15-epoch trial, when there was one)."
     trial = Path.home() / ".cache" / "gru_hybrids" / "chemprop-lm-runs" / "epochs15" / "shipped_depth3_scaffold_fold0_seed0" / "fit.json"
     t = pd.read_json(trial, typ="series") if trial.exists() else None
-    slow = ("on this 2-core machine shared with 5 other jobs (load average about 8), at nice 10 and one thread, one "
-            "50-epoch fit took 12-13 minutes (about 15 s per epoch; the committed 50-epoch fits took 50 s when the "
-            "machine was quiet), so only the folds listed below finished before the deadline; the other fits were not "
-            "run.")
+    slow = ("on this 2-core machine shared with 5 other jobs (load average 8-11), at nice 10 and one thread, one "
+            f"{epochs}-epoch fit took {fits.fit_seconds.min():.0f}-{fits.fit_seconds.max():.0f} s (9-27 s per epoch as the "
+            "load changed; the committed 50-epoch fits took 50 s when the machine was quiet), so only the folds listed "
+            "below finished before the deadline; the other fits were not run.")
     if epochs != 50:
         return (f"{epochs} epochs per fit (Chemprop's default 50; its learning-rate schedule is scaled to the epochs "
                 "given); " + slow)
@@ -201,10 +201,10 @@ def notes(fits: pd.DataFrame, tuned: pd.DataFrame, epochs: int) -> str:
         "from the fair bench's score files, as one extra molecule descriptor (`--descriptors-columns lm_score`); Chemprop "
         "scales it on the training molecules and appends it to the learned molecule vector (the FFN's input grows from "
         "300 to 301, checked in the fit log).",
-        "- Grid, chosen on the validation fold only: message-passing depth in {3 (Chemprop's default), 5}; the rest "
+        "- Grid (planned; the line 'Fits finished' below says what ran), chosen on the validation fold only: message-passing depth in {3 (Chemprop's default), 5}; the rest "
         "Chemprop's defaults. The choice is the setting with the higher validation AUROC (Chemprop's `val/roc` at the "
         "epoch of lowest validation loss, the checkpoint it predicts with); that fit's test predictions are reported.",
-        f"- **Capped**: {capped(epochs)}",
+        f"- **Capped**: {capped(epochs, fits)}",
         "- Environment: `/work/venvs/chemprop-lm` (chemprop 2.3.1, lightning 2.6.6, rdkit 2026.3.6, torch 2.14.1 from "
         "the library env), one thread.",
         "- Seconds in the table: wall time per fold, mean over folds (a tuned row: all its grid fits of the fold; a defaults row: its one fit; reference rows: from their own bench, on a quieter machine).",
