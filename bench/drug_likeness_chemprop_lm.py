@@ -16,9 +16,19 @@ Outputs (``bench/results/``): ``drug_likeness_chemprop_lm_scores.csv.gz`` (the f
 fold, seed, method, smiles, label, score, chosen, fit_seconds), ``drug_likeness_chemprop_lm_fits.csv`` (every fit:
 variant, setting, fold, validation and test AUROC, seconds) and ``drug_likeness_chemprop_lm.md``.
 
-Usage (its own env, see the report)::
+Usage::
 
-    nice -n 10 /work/venvs/chemprop-lm/bin/python bench/drug_likeness_chemprop_lm.py --variants shipped none nci
+    nice -n 10 /work/venvs/chemprop-lm/bin/python bench/drug_likeness_chemprop_lm.py --epochs 50 --variants shipped none nci
+    cd bench && PYTHONPATH=.. /work/main/.venv/bin/python drug_likeness_chemprop_lm.py --report 50   # the md, library env
+
+Environment: ``bench/setup_env.sh chemprop``'s venv (``~/.cache/gru_hybrids/chemprop-venv``) was found half-installed
+(no chemprop, a partial torch), so the results here came from ``/work/venvs/chemprop-lm``: a plain venv whose
+``.pth`` adds the library env's site-packages (torch 2.14.1, numpy 2.4.6, pandas 3.1.1, scikit-learn 1.9.1, as pinned in
+``bench/requirements-chemprop.txt``), plus ``--no-deps`` installs of that file's chemprop 2.3.1, rdkit 2026.3.6,
+lightning / pytorch-lightning 2.6.6, torchmetrics 1.9.0, ConfigArgParse 1.9.0, descriptastorus 2.8.0, astartes 1.3.3
+and chemprop's import-time deps found in the old venv (multiprocess 0.70.19, dill 0.4.1, lightning-utilities 0.15.3,
+cuik-molmaker-pin 2026.3.6, myerson 1.0.1, aimsim-core 2.2.3, mhfp 1.9.6, mordredcommunity 2.0.7, padelpy 0.1.17,
+xarray, pandas-flavor).
 """
 
 from __future__ import annotations
