@@ -95,8 +95,17 @@ def epochs_from_logs(fit_dir: Path) -> tuple[int, int]:
     return epochs_run, int(best[-1]) if best else -1
 
 
-def run_fit(df, data_csv, split_kind, k, seed, args, work) -> tuple[pd.DataFrame, dict]:
-    tag = f"{split_kind}_fold{k}_seed{seed}"
+def val_auroc_from_logs(fit_dir: Path) -> float:
+    "Validation AUROC (`val/roc`) at the epoch of the lowest validation loss (the checkpoint used); NaN if not logged."
+    m = pd.read_csv(fit_dir / "metrics.csv").dropna(subset=["val_loss"])
+    if "val/roc" not in m: return float("nan")
+    return float(m.loc[m["val_loss"].idxmin(), "val/roc"])
+
+
+def run_fit(df, data_csv, split_kind, k, seed, args, work, extra=(), name="") -> tuple[pd.DataFrame, dict]:
+    """One `chemprop train` fit of test fold `k`; `extra` are more CLI arguments (e.g. `--depth 5`,
+    `--descriptors-columns lm_score`), `name` prefixes the cache folder so settings do not collide."""
+    tag = f"{name}{split_kind}_fold{k}_seed{seed}"
     fit_dir = work / tag
     done = fit_dir / "fit.json"
     if done.exists() and (fit_dir / "preds.csv").exists():
@@ -125,6 +134,7 @@ def run_fit(df, data_csv, split_kind, k, seed, args, work) -> tuple[pd.DataFrame
         "--devices", "1",
         "--num-workers", "0",
         "--output-dir", str(out_dir),
+        *extra,
     ]
     env = dict(os.environ)
     for v in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
@@ -165,6 +175,7 @@ def run_fit(df, data_csv, split_kind, k, seed, args, work) -> tuple[pd.DataFrame
         "fit_seconds": round(fit_seconds, 1),
         "epochs_run": epochs_run,
         "best_epoch": best_epoch,
+        "val_AUROC": val_auroc_from_logs(fit_dir),
     }
     preds.to_csv(fit_dir / "preds.csv", index=False)
     done.write_text(json.dumps(row))
