@@ -406,6 +406,8 @@ def calibrate(self: AnomalyDetector, normal: SensorSeries, cfg: AnomalyConfig=An
     self.threshold = fit_threshold(self._step_scores(err), cfg)
     return self
 
+
+# %% ../nbs/16_anomaly.ipynb #707787c3
 @patch
 def channel_scores(self: AnomalyDetector, values) -> np.ndarray:
     "a_{t,c}: [T x C], NaN for the first `window` steps."
@@ -419,6 +421,8 @@ def _step_scores(self: AnomalyDetector, err: np.ndarray) -> np.ndarray:
     out = np.full(len(a), np.nan); ok = ~np.isnan(a).all(1); out[ok] = a[ok].max(1)
     return out
 
+
+# %% ../nbs/16_anomaly.ipynb #1aaf84ad
 @patch
 def score(self: AnomalyDetector, values) -> np.ndarray:
     "a_t: the anomaly score of every step (Mahalanobis distance of the errors, or the largest channel score), [T]."
@@ -429,6 +433,7 @@ def score(self: AnomalyDetector, values) -> np.ndarray:
 def detect(self: AnomalyDetector, values) -> np.ndarray:
     "1 where a_t exceeds the threshold, [T] (0 for the unscored first steps)."
     return (np.nan_to_num(self.score(values), nan=-np.inf) > self.threshold).astype(np.int8)
+
 
 # %% ../nbs/16_anomaly.ipynb #7790c3b1
 @patch
