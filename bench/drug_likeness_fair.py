@@ -216,6 +216,7 @@ def table(scores: pd.DataFrame, filt: pd.DataFrame, seed: int):
             pairs.append((m, next((r for r in ranked if not r.startswith("bi-GRU")), None)))  # the strongest non-GRU row
             for key, (lm_name, _) in LMS.items():
                 if m == GRU.format(lm_name) and WITH.format(lm_name) in methods: pairs.append((m, WITH.format(lm_name)))
+        pairs += [(WITH.format(name), FOREST) for name, _ in LMS.values() if WITH.format(name) in methods]  # what the LM score buys the forest
         pairs.append((ranked[0], ranked[1]))
         seen = set()
         for a, b in pairs:
