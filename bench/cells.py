@@ -1,18 +1,17 @@
 """Speed of the AGRU cell beside nn.GRU of the same size, in the same run: forward + backward, batch 64, 100 steps,
-hidden 128, one torch thread. Variants: the fused loop (AGRUScan) eager; `AGRU.compile()` (each loop one compiled
-`scan` over pure step functions, inductor's C++ wrapper; compile time reported separately); the previous compiled path
-(the eager loop calling `torch.compile`d `agru_step` / `agru_step_back` once per step, kept here only as the
-before-row); and the reference step under autograd. The variants alternate within each repeat; each repeat gives a
+hidden 128, one torch thread. Variants: the fused loop (AGRUScan) eager; `AGRU.compile()` (the C++ kernel, built in a
+fresh extension directory so the build time reported is a cold build); `AGRU.compile(kernel="scan")` (each loop one
+compiled `scan` over pure step functions, inductor's C++ wrapper: the previous compiled path, kept as the before-row;
+compile time reported separately); and the reference step under autograd. The variants alternate within each repeat; each repeat gives a
 ratio to nn.GRU's time in that repeat, and the table reports the median ratio (IQR over repeats), in thread CPU time
 and in wall time. Writes bench/results/cells_speed.csv|md.
 Usage: nice -n 10 python bench/cells.py [--repeats 21] [--device cpu] [--no-compile]"""
-import argparse, os, platform, time
+import argparse, os, platform, tempfile, time
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 import logging
 logging.getLogger("torch.utils.cpp_extension").setLevel(logging.ERROR)
 import numpy as np, torch, torch.nn as nn
-from functools import partial
-from gru_hybrids.cells import AGRU, agru_loop, agru_loop_back, agru_step, agru_step_back
+from gru_hybrids.cells import AGRU, agru_kernel
 from gru_hybrids.train import ResultRow, write_results
 
 def batch(bs, T, D, device, seed=0):
@@ -35,16 +34,17 @@ def variants(D, H, dev, x, m, d, compile_):
     agru, gru = AGRU(D, H).to(dev), nn.GRU(D, H, batch_first=True).to(dev)
     fns = {"nn.GRU": lambda: gru(x)[0].sum().backward(), "AGRU eager": lambda: agru(x, m, d)[0].sum().backward(),
            "AGRU reference step (autograd)": lambda: agru.reference(x, m, d)[0].sum().backward()}
-    compile_s = None
+    compile_s = {}
+    if compile_ and dev.type == "cpu":                                 # the C++ kernel runs on the CPU only
+        kernel = AGRU(D, H).to(dev); kernel.load_state_dict(agru.state_dict())
+        if not agru_kernel.cache_info().currsize:                        # a cold build, once per process
+            os.environ["TORCH_EXTENSIONS_DIR"] = tempfile.mkdtemp(prefix="agru_kernel_")
+        t0 = time.perf_counter(); kernel.compile(); kernel(x, m, d)[0].sum().backward(); compile_s[KERNEL] = time.perf_counter() - t0
+        fns[KERNEL] = lambda: kernel(x, m, d)[0].sum().backward()
     if compile_:
-        compiled = AGRU(D, H).to(dev); compiled.load_state_dict(agru.state_dict()); compiled.compile()
-        t0 = time.perf_counter(); compiled(x, m, d)[0].sum().backward(); compile_s = time.perf_counter() - t0
-        fns["AGRU compiled (scan loops)"] = lambda: compiled(x, m, d)[0].sum().backward()
-        steps = AGRU(D, H).to(dev); steps.load_state_dict(agru.state_dict())   # the previous compiled path: compiled steps
-        steps.loops = (partial(agru_loop, step=torch.compile(agru_step, dynamic=False)),
-                       partial(agru_loop_back, step_back=torch.compile(agru_step_back, dynamic=False)))
-        t0 = time.perf_counter(); steps(x, m, d)[0].sum().backward(); compile_s = (compile_s, time.perf_counter() - t0)
-        fns["AGRU compiled step (previous)"] = lambda: steps(x, m, d)[0].sum().backward()
+        scan = AGRU(D, H).to(dev); scan.load_state_dict(agru.state_dict()); scan.compile(kernel="scan")
+        t0 = time.perf_counter(); scan(x, m, d)[0].sum().backward(); compile_s[SCAN] = time.perf_counter() - t0
+        fns[SCAN] = lambda: scan(x, m, d)[0].sum().backward()
     return fns, compile_s
 
 def main():
@@ -72,21 +72,22 @@ def main():
                 ratio = v[:, j] / np.array(times["nn.GRU"])[:, j]       # per repeat, against nn.GRU in the same repeat
                 rows.append(ResultRow("random batch", split, k, f"time / nn.GRU ({clock})", float(np.median(ratio)), float(np.quantile(ratio, .25)),
                                       float(np.quantile(ratio, .75)), unit="repeat (IQR)", n_units=a.repeats, chosen_on="fixed"))
-        if compile_s is not None:
-            for k, s_ in zip(("AGRU compiled (scan loops)", "AGRU compiled step (previous)"), compile_s):
-                rows.append(ResultRow("random batch", split, k, "compile s (first call, wall)", s_, chosen_on="fixed"))
+        for k, s_ in compile_s.items():
+            rows.append(ResultRow("random batch", split, k, "compile s (first call, wall)", s_, chosen_on="fixed"))
         print(split, {k: round(1e3 * float(np.median(np.array(v)[:, 0])), 1) for k, v in times.items()}, flush=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     _, md = write_results(rows, a.out, title="AGRU speed beside nn.GRU (forward + backward, same run, alternating)")
     md.write_text(md.read_text() + "\n" + notes(rows, load, a.repeats))
 
-TARGETS = {"AGRU eager": 1.5, "AGRU compiled (scan loops)": 1.0}
+KERNEL, SCAN = "AGRU compiled (C++ kernel)", "AGRU compiled (scan loops)"
+TARGETS = {"AGRU eager": 1.5, KERNEL: 1.0}
 
 def notes(rows, load: float, repeats: int) -> str:
     "The verdict against the targets (eager <= 1.5x, compiled <= 1.0x nn.GRU), generated from the rows."
     out = [f"Machine load average (1 min) at the end of the run: {load:.1f}. Ratios: median over {repeats} repeats of the variant's time over "
            "nn.GRU's in the same repeat (variants alternate); CPU = thread CPU time, the clock other jobs on a shared machine disturb least. "
-           "Compile s: the first forward + backward in this process, with whatever inductor's on-disk cache holds from earlier runs.", ""]
+           "Compile s: the first forward + backward in this process; for the C++ kernel, a cold build (a fresh extension directory) at the first "
+           "input size and a load of the built kernel after it; for the scans, with whatever inductor's on-disk cache holds from earlier runs.", ""]
     for r in rows:
         if not r.metric.startswith("time / nn.GRU") or r.method not in TARGETS: continue
         t = TARGETS[r.method]

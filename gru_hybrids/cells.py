@@ -6,7 +6,8 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/cells.html.md"""
 
 # %% ../nbs/01_cells.ipynb #9a2bd736
 from __future__ import annotations
-import math
+import functools, math, os, shutil, sys
+from pathlib import Path
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -17,9 +18,10 @@ from torch._higher_order_ops.scan import scan
 from .core import tracing
 
 # %% auto #0
-__all__ = ['last_observed', 'AGRU', 'agru_step', 'agru_step_back', 'agru_loop', 'agru_loop_back', 'agru_step_pure',
-           'agru_step_back_pure', 'agru_scan_loop', 'agru_scan_loop_back', 'AGRUScan', 'gru_update', 'ConvGRUCell',
-           'conv_gru_reference', 'ConvGRU']
+__all__ = ['AGRU_CPP_POOL', 'AGRU_CPP_ATTEND', 'AGRU_CPP_FORWARD', 'AGRU_CPP_GATES_BACK', 'AGRU_CPP_BACKWARD', 'last_observed',
+           'AGRU', 'agru_step', 'agru_step_back', 'agru_loop', 'agru_loop_back', 'agru_step_pure',
+           'agru_step_back_pure', 'agru_scan_loop', 'agru_scan_loop_back', 'AGRUScan', 'agru_kernel', 'gru_update',
+           'ConvGRUCell', 'conv_gru_reference', 'ConvGRU']
 
 # %% ../nbs/01_cells.ipynb #95964edf
 def last_observed(x: Tensor, # [bs x T x D] measurements (any value where not observed)
@@ -50,6 +52,7 @@ class AGRU(Module):
         self.b_hn = uniform(H)
         self.register_buffer("x_mean", torch.zeros(D) if x_mean is None else torch.as_tensor(x_mean, dtype=torch.float32))
         self.loops = (agru_loop, agru_loop_back)   # the fused forward and reverse loops (`compile()` swaps them)
+        self.use_kernel = False                    # `compile()`: the C++ kernel instead of the loops
 
 # %% ../nbs/01_cells.ipynb #a7760185
 @patch
@@ -229,6 +232,7 @@ def forward(self: AGRU, x: Tensor, # [bs x T x D] measurements, finite (missing 
             delta: Tensor # [bs x T x D] time since each measurement was last observed (>= 0)
            ) -> tuple[Tensor, Tensor]: # states [bs x T x H], attention alpha [bs x T x D]
     "Run the cell over all steps (the fused loop); returns every state h_t and every attention alpha_t."
+    if self.use_kernel and not (torch.compiler.is_exporting() or torch.jit.is_tracing()): return self._kernel_forward(x, m, delta)
     if tracing(): return self.reference(x, m, delta)
     gamma_h, x_hat, e_in = self._prepare(x, m, delta)
     return AGRUScan.apply(gamma_h, x_hat, m.to(x_hat.dtype), e_in, self.U, self.W, self.V, self.b, self.b_hn, self.loops)
@@ -244,10 +248,232 @@ def reference(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, 
     return torch.stack(hs, 1), torch.stack(alphas, 1)
 
 @patch
-def compile(self: AGRU, **kwargs) -> AGRU:
-    "Opt in to the compiled loops (`agru_scan_loop`, `agru_scan_loop_back`); kwargs go to `torch.compile`."
+def compile(self: AGRU, kernel: str="cpp", # 'cpp': the C++ kernel (`agru_kernel`); 'scan': the loops as compiled scans
+            **kwargs) -> AGRU:
+    "Opt in to a compiled loop: the C++ kernel (built once) or `agru_scan_loop`/`agru_scan_loop_back` (kwargs go to `torch.compile`)."
+    if kernel not in ("cpp", "scan"): raise ValueError(f"kernel must be 'cpp' or 'scan', got {kernel!r}")
+    self.use_kernel = kernel == "cpp"
+    if self.use_kernel: agru_kernel(); return self
     kwargs = {"fullgraph": True, "dynamic": False, **kwargs, "options": {"cpp_wrapper": True, **kwargs.get("options", {})}}
     self.loops = (torch.compile(agru_scan_loop, **kwargs), torch.compile(agru_scan_loop_back, **kwargs)); return self
+
+# %% ../nbs/01_cells.ipynb #4c1f0b02
+AGRU_CPP_POOL = r"""
+#include <ATen/ATen.h>
+#include <ATen/Dispatch.h>
+#include <torch/library.h>
+#include <cmath>
+#include <tuple>
+using at::Tensor;
+using std::int64_t;
+#include <cstdlib>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace {  // a pool for the records: glibc hands big blocks back to the system, so every call would fault them in again
+struct Pool { std::mutex mu; std::unordered_map<size_t, std::vector<void*>> free; size_t bytes = 0; };
+Pool& pool() { static Pool* p = new Pool; return *p; }        // never destroyed: tensors may be freed at exit
+const size_t POOL_MAX = size_t(512) << 20;                      // at most 512 MB kept
+void give_back(void* p, size_t bytes) {
+  auto& P = pool(); std::lock_guard<std::mutex> g(P.mu);
+  if (P.bytes + bytes > POOL_MAX) { std::free(p); return; }
+  P.free[bytes].push_back(p); P.bytes += bytes;
+}
+Tensor record(at::IntArrayRef sizes, const at::TensorOptions& o) {  // at::empty, from the pool
+  size_t bytes = o.dtype().itemsize();
+  for (auto s : sizes) bytes *= s;
+  bytes = std::max<size_t>(64, (bytes + 63) / 64 * 64);
+  void* p = nullptr;
+  { auto& P = pool(); std::lock_guard<std::mutex> g(P.mu); auto it = P.free.find(bytes);
+    if (it != P.free.end() && !it->second.empty()) { p = it->second.back(); it->second.pop_back(); P.bytes -= bytes; } }
+  if (!p) p = std::aligned_alloc(64, bytes);
+  TORCH_CHECK(p, "AGRU kernel: cannot allocate ", bytes, " bytes");
+  return at::from_blob(p, sizes, [bytes](void* q) { give_back(q, bytes); }, o);
+}
+}  // namespace
+
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b20
+AGRU_CPP_ATTEND = r"""
+template <typename S>  // alpha = softmax(U_alpha h_hat + e_in); the step's [u | m] = [alpha x_hat | m]; a = U_n h_hat + b_hn
+void attend(const S* P, const S* e, const S* x, const S* m, const S* b_hn, S* al, S* um, S* a, int64_t bs, int64_t T, int64_t D, int64_t H) {
+  for (int64_t i = 0; i < bs; ++i) {
+    const S *p = P + i * (D + 3 * H), *ei = e + i * T * D, *xi = x + i * T * D, *mi = m + i * T * D;
+    S *ali = al + i * D, *ui = um + i * 2 * D, *ai = a + i * H, mx = -INFINITY, sum = 0;
+    for (int64_t k = 0; k < D; ++k) { ali[k] = p[k] + ei[k]; mx = std::max(mx, ali[k]); }
+    for (int64_t k = 0; k < D; ++k) { ali[k] = std::exp(ali[k] - mx); sum += ali[k]; }
+    for (int64_t k = 0; k < D; ++k) { ali[k] /= sum; ui[k] = ali[k] * xi[k]; ui[D + k] = mi[k]; }
+    for (int64_t j = 0; j < H; ++j) ai[j] = p[D + j] + b_hn[j];
+  }
+}
+
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b04
+AGRU_CPP_FORWARD = r"""
+std::tuple<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> agru_forward(
+    const Tensor& gamma_h_, const Tensor& x_hat_, const Tensor& m_, const Tensor& e_in_, const Tensor& U,
+    const Tensor& WD, const Tensor& V, const Tensor& b_, const Tensor& b_hn_) {
+  auto gamma_h = gamma_h_.contiguous(), x_hat = x_hat_.contiguous(), m = m_.contiguous(), e_in = e_in_.contiguous();
+  auto b = b_.contiguous(), b_hn = b_hn_.contiguous();
+  const int64_t bs = x_hat.size(0), T = x_hat.size(1), D = x_hat.size(2), H = gamma_h.size(2);
+  auto Up = at::cat({U.narrow(1, 0, D), U.narrow(1, D + 2 * H, H), U.narrow(1, D, 2 * H)}, 1);   // columns (alpha, n, r, z)
+  auto WV = at::cat({WD, V}, 0);                                                                 // [2D x 3H]
+  auto o = x_hat.options();
+  auto HS = record({T, bs, H}, o), HH = record({T, bs, H}, o), A = record({T, bs, H}, o),
+       AL = record({T, bs, D}, o), UM = record({T, bs, 2 * D}, o), RZ = record({T, bs, 2 * H}, o),
+       HT = record({T, bs, H}, o), P = at::empty({bs, D + 3 * H}, o), G = at::empty({bs, 3 * H}, o);
+  AT_DISPATCH_FLOATING_TYPES(x_hat.scalar_type(), "agru_forward", [&] {
+    using S = scalar_t;
+    const S *g = gamma_h.data_ptr<S>(), *pp = P.data_ptr<S>(), *gg = G.data_ptr<S>(), *bb = b.data_ptr<S>();
+    for (int64_t t = 0; t < T; ++t) {
+      S *hh = HH[t].data_ptr<S>(), *h = HS[t].data_ptr<S>(), *rz = RZ[t].data_ptr<S>(), *ht = HT[t].data_ptr<S>(), *a = A[t].data_ptr<S>();
+      const S* hp = t ? HS[t - 1].data_ptr<S>() : nullptr;
+      for (int64_t i = 0; i < bs; ++i)
+        for (int64_t j = 0; j < H; ++j) hh[i * H + j] = hp ? g[(i * T + t) * H + j] * hp[i * H + j] : S(0);
+      at::mm_out(P, HH[t], Up);
+      attend<S>(pp, e_in.data_ptr<S>() + t * D, x_hat.data_ptr<S>() + t * D, m.data_ptr<S>() + t * D, b_hn.data_ptr<S>(),
+                AL[t].data_ptr<S>(), UM[t].data_ptr<S>(), a, bs, T, D, H);
+      at::mm_out(G, UM[t], WV);
+      for (int64_t i = 0; i < bs; ++i)
+        for (int64_t c = 0; c < 2 * H; ++c) rz[i * 2 * H + c] = gg[i * 3 * H + c] + bb[c] + pp[i * (D + 3 * H) + D + H + c];
+      RZ[t].sigmoid_();
+      for (int64_t i = 0; i < bs; ++i)
+        for (int64_t j = 0; j < H; ++j) ht[i * H + j] = gg[i * 3 * H + 2 * H + j] + bb[2 * H + j] + rz[i * 2 * H + j] * a[i * H + j];
+      HT[t].tanh_();
+      for (int64_t i = 0; i < bs; ++i)
+        for (int64_t j = 0; j < H; ++j) { const int64_t k = i * H + j; h[k] = hh[k] + rz[i * 2 * H + H + j] * (ht[k] - hh[k]); }
+    }
+  });
+  return {HS, AL, HH, A, UM, RZ, HT};
+}
+
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b06
+AGRU_CPP_GATES_BACK = r"""
+template <typename S>  // Q's row: (de | da | dr | dz | dn)
+void gates_back(const S* dhs, const S* g, const S* hs_t, const S* rz, const S* ht, const S* hh, const S* a, S* q,
+                S* dhh, S* dg, int64_t t, int64_t bs, int64_t T, int64_t D, int64_t H) {
+  for (int64_t i = 0; i < bs; ++i) {
+    S* qi = q + i * (D + 4 * H) + D;
+    for (int64_t j = 0; j < H; ++j) {
+      const int64_t k = i * H + j, n = (i * T + t) * H + j;
+      S dh = dhs[(t * bs + i) * H + j];
+      if (t + 1 < T) { dh += dhh[k] * g[n + H]; dg[n + H] = dhh[k] * hs_t[k]; }
+      const S r = rz[i * 2 * H + j], z = rz[i * 2 * H + H + j], dhz = dh * z, dn = dhz * (1 - ht[k] * ht[k]), da = dn * r;
+      qi[j] = da; qi[H + j] = da * a[k] * (1 - r); qi[2 * H + j] = dhz * (ht[k] - hh[k]) * (1 - z); qi[3 * H + j] = dn;
+      dhh[k] = dh * (1 - z);
+    }
+  }
+}
+
+template <typename S>
+void attend_back(const S* dut, const S* da, const S* x, const S* al, S* q, S* de, S* dx, int64_t t, int64_t bs, int64_t T, int64_t D, int64_t H) {
+  for (int64_t i = 0; i < bs; ++i) {
+    const int64_t n = (i * T + t) * D;
+    const S *ali = al + i * D, *dai = da + (t * bs + i) * D;
+    S s = 0, *p = q + i * (D + 4 * H);
+    for (int64_t k = 0; k < D; ++k) { p[k] = dai[k] + dut[k * bs + i] * x[n + k]; s += p[k] * ali[k]; }
+    for (int64_t k = 0; k < D; ++k) { p[k] = ali[k] * (p[k] - s); de[n + k] = p[k]; dx[n + k] = dut[k * bs + i] * ali[k]; }
+  }
+}
+
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b08
+AGRU_CPP_BACKWARD = r"""
+std::tuple<Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor> agru_backward(
+    const Tensor& dHS_, const Tensor& dAL_, const Tensor& gamma_h_, const Tensor& x_hat_, const Tensor& U, const Tensor& WD,
+    const Tensor& HS, const Tensor& AL, const Tensor& HH, const Tensor& A, const Tensor& UM, const Tensor& RZ, const Tensor& HT) {
+  auto dHS = dHS_.contiguous(), dAL = dAL_.contiguous(), gamma_h = gamma_h_.contiguous(), x_hat = x_hat_.contiguous();
+  const int64_t bs = x_hat.size(0), T = x_hat.size(1), D = x_hat.size(2), H = gamma_h.size(2);
+  auto Upt = at::cat({U.narrow(1, 0, D), U.narrow(1, D + 2 * H, H), U.narrow(1, D, 2 * H)}, 1).t().contiguous();  // [D+3H x H]
+  auto o = x_hat.options();
+  auto Q = record({T, bs, D + 4 * H}, o), dut = at::empty({D, bs}, o), dhh = at::empty({bs, H}, o),
+       dg = record({bs, T, H}, o), de = record({bs, T, D}, o), dx = record({bs, T, D}, o);
+  AT_DISPATCH_FLOATING_TYPES(x_hat.scalar_type(), "agru_backward", [&] {
+    using S = scalar_t;
+    for (int64_t t = T - 1; t >= 0; --t) {
+      auto q = Q[t];
+      gates_back<S>(dHS.data_ptr<S>(), gamma_h.data_ptr<S>(), HS[t].data_ptr<S>(), RZ[t].data_ptr<S>(), HT[t].data_ptr<S>(),
+                    HH[t].data_ptr<S>(), A[t].data_ptr<S>(), q.data_ptr<S>(), dhh.data_ptr<S>(), dg.data_ptr<S>(), t, bs, T, D, H);
+      at::mm_out(dut, WD, q.narrow(1, D + H, 3 * H).t());
+      attend_back<S>(dut.data_ptr<S>(), dAL.data_ptr<S>(), x_hat.data_ptr<S>(), AL[t].data_ptr<S>(), q.data_ptr<S>(),
+                     de.data_ptr<S>(), dx.data_ptr<S>(), t, bs, T, D, H);
+      dhh.addmm_(q.narrow(1, 0, D + 3 * H), Upt);
+    }
+  });
+  dg.select(1, 0).zero_();
+  auto Qf = Q.view({T * bs, D + 4 * H}), dG = Qf.narrow(1, D + H, 3 * H);
+  auto dUp = at::mm(HH.view({T * bs, H}).t(), Qf.narrow(1, 0, D + 3 * H));                     // columns (alpha, n, r, z)
+  auto dU = at::cat({dUp.narrow(1, 0, D), dUp.narrow(1, D + H, 2 * H), dUp.narrow(1, D, H)}, 1);
+  auto dWV = at::mm(UM.view({T * bs, 2 * D}).t(), dG);
+  return {dg, dx, de, dU, dWV.narrow(0, 0, D), dWV.narrow(0, D, D), dG.sum(0), Qf.narrow(1, D, H).sum(0)};
+}
+
+TORCH_LIBRARY(gru_hybrids, lib) {
+  lib.def("agru_forward(Tensor gamma_h, Tensor x_hat, Tensor m, Tensor e_in, Tensor U, Tensor WD, Tensor V, Tensor b, "
+          "Tensor b_hn) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+  lib.def("agru_backward(Tensor dHS, Tensor dAL, Tensor gamma_h, Tensor x_hat, Tensor U, Tensor WD, Tensor HS, "
+          "Tensor AL, Tensor HH, Tensor A, Tensor UM, Tensor RZ, Tensor HT) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+}
+TORCH_LIBRARY_IMPL(gru_hybrids, CPU, lib) { lib.impl("agru_forward", &agru_forward); lib.impl("agru_backward", &agru_backward); }
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b10
+@functools.cache
+def agru_kernel(verbose: bool=False): # print the compiler's output
+    "Build (once) and load the C++ AGRU kernel; registers its autograd formula and shapes; returns `torch.ops.gru_hybrids`."
+    from torch.utils import cpp_extension
+    here = str(Path(sys.executable).parent)                                # a venv's own ninja (pip install ninja), if not on PATH
+    if not shutil.which("ninja") and shutil.which("ninja", path=here): os.environ["PATH"] = here + os.pathsep + os.environ["PATH"]
+    name, src = "gru_hybrids_agru", AGRU_CPP_POOL + AGRU_CPP_ATTEND + AGRU_CPP_FORWARD + AGRU_CPP_GATES_BACK + AGRU_CPP_BACKWARD
+    try:
+        path = Path(cpp_extension._get_build_directory(name, verbose)) / "agru.cpp"
+        if not path.exists() or path.read_text() != src: path.write_text(src)   # unchanged source: torch reuses the build
+        cpp_extension.load(name, [str(path)], extra_cflags=["-O3", "-march=native"], is_python_module=False, verbose=verbose)
+    except Exception as e:
+        raise RuntimeError(f"AGRU.compile() builds a C++ kernel (torch.utils.cpp_extension), which needs a C++ compiler (g++ or clang, "
+                           f"or $CXX) and ninja (pip install ninja); the build failed: {e}. The eager AGRU and compile(kernel='scan') "
+                           "need neither.") from e
+    _register_agru_kernel()
+    return torch.ops.gru_hybrids
+
+# %% ../nbs/01_cells.ipynb #4c1f0b12
+def _register_agru_kernel():
+    "Attach autograd and shape functions to the C++ operators (called once, by `agru_kernel`)."
+    def fake_forward(gamma_h, x_hat, m, e_in, U, WD, V, b, b_hn):
+        (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
+        return tuple(x_hat.new_empty(T, bs, n) for n in (H, D, H, H, 2 * D, 2 * H, H))  # HS, AL, HH, A, UM, RZ, HT
+    def fake_backward(dHS, dAL, gamma_h, x_hat, U, WD, *records):
+        H = gamma_h.shape[-1]
+        return (torch.empty_like(gamma_h), torch.empty_like(x_hat), torch.empty_like(x_hat), torch.empty_like(U),
+                torch.empty_like(WD), torch.empty_like(WD), WD.new_empty(3 * H), WD.new_empty(H))
+    def setup_context(ctx, inputs, output):
+        gamma_h, x_hat, m, e_in, U, WD, V, b, b_hn = inputs
+        ctx.save_for_backward(gamma_h, x_hat, U, WD, *output)
+    def backward(ctx, dHS, dAL, *_):                                     # the records' gradients are unused
+        saved = ctx.saved_tensors
+        dHS, dAL = (torch.zeros_like(o) if g is None else g for g, o in ((dHS, saved[4]), (dAL, saved[5])))
+        dg, dx, de, dU, dWD, dV, db, db_hn = torch.ops.gru_hybrids.agru_backward(dHS, dAL, *saved)
+        return dg, dx, None, de, dU, dWD, dV, db, db_hn
+    torch.library.register_fake("gru_hybrids::agru_forward", fake_forward)
+    torch.library.register_fake("gru_hybrids::agru_backward", fake_backward)
+    torch.library.register_autograd("gru_hybrids::agru_forward", backward, setup_context=setup_context)
+
+# %% ../nbs/01_cells.ipynb #4c1f0b14
+@patch
+def _kernel_forward(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, Tensor]:
+    "`forward` through the C++ operators (`compile()`): states [bs x T x H] and attention [bs x T x D]."
+    if x.device.type != "cpu": raise ValueError(f"AGRU.compile()'s C++ kernel runs on the CPU, got {x.device} inputs; on a GPU use compile(kernel='scan') or the eager cell")
+    if x.dtype not in (torch.float32, torch.float64): raise TypeError(f"AGRU.compile()'s C++ kernel takes float32 or float64 inputs, got {x.dtype}")
+    gamma_h, x_hat, e_in = self._prepare(x, m, delta)
+    ops = torch.ops.gru_hybrids if tracing() else agru_kernel()           # (built by `compile()`; again after unpickling)
+    HS, AL, *_ = ops.agru_forward(gamma_h, x_hat, m.to(x_hat.dtype), e_in.to(x_hat.dtype), self.U, self.W * self.n_features, self.V, self.b, self.b_hn)
+    return HS.transpose(0, 1), AL.transpose(0, 1)
 
 # %% ../nbs/01_cells.ipynb #71b9bd22
 def gru_update(gx: Tensor, # input projection [B x 3C x H x W], gates stacked r, z, n
