@@ -7,8 +7,8 @@ kept spill folder; each evaluation then runs in a fresh process that loads only 
 disk) and the popularity, so what it measures is the evaluation alone. A thread samples the resident memory
 (VmRSS) every 5 ms; the evaluation is timed in phases (building the windows, scoring and ranking, collecting the
 table), and after it `malloc_trim(0)` hands free heap pages back to the system: what it returns was held by the
-allocator, not by live objects. `before` is the evaluation as it was (`evaluate_before` below, a verbatim copy
-of the earlier `gru_hybrids.session_rec.evaluate`); `streamed` is today's `evaluate`.
+allocator, not by live objects. `before` is the evaluation as it was (`evaluate_before` in this script, a copy
+of the earlier `gru_hybrids.session_rec.evaluate` with phase marks, exclude_seen left out); `streamed` is today's `evaluate`.
 """
 import argparse, ctypes, json, os, pickle, subprocess, sys, threading, time
 from pathlib import Path
@@ -37,10 +37,18 @@ class Sampler(threading.Thread):
     def set(self, phase: str): self.sample(); self.phase = phase
 
 
+def target_ranks_before(scores, targets):
+    "The earlier `target_ranks`, verbatim: one NaN mask and one count over the whole [N x n_items+1] matrix."
+    import torch
+    if torch.isnan(scores).any(): raise ValueError("scores contain NaN")
+    s = scores[:, 1:]
+    return (s >= s.gather(1, targets[:, None] - 1)).sum(1)
+
+
 def evaluate_before(scorer, data, max_len: int=50, bs: int=256, chunk: int=4096, sampler=None, sizes=None):
     "The earlier `evaluate` (exclude_seen=False), verbatim but for the phase marks and the record of score sizes."
-    import torch
-    from gru_hybrids.session_rec import WindowDataset, window_collate, target_ranks, ranking_metrics
+    from gru_hybrids.session_rec import WindowDataset, window_collate, ranking_metrics
+    target_ranks = target_ranks_before
     sampler.set("windows")
     ds = WindowDataset(data, max_len, stride=1)
     sampler.set("score and rank"); rows = []
@@ -94,6 +102,7 @@ def child(args) -> dict:
 
 METHOD = {"before": "before: windows of every target listed first; 256 windows a batch, up to 4,096 targets a scorer call; a DataFrame kept per call",
           "streamed": "streamed: 256 sessions read at a time; about 1,024 targets a scorer call; ranks counted 128 rows at a time; the rank table allocated once"}
+MODES = ["before", "streamed", "before+mmap", "streamed+mmap"]
 MMAP = " (glibc MALLOC_MMAP_THRESHOLD_=1 MB: blocks over 1 MB are returned to the system when freed, so the peak is what was live)"
 
 
@@ -128,7 +137,7 @@ def table(raw: dict):
              f"{runs[-1]['table_mb']:.1f} MB at {runs[-1]['targets']:,} targets); its live peak grows from {sizes[-2] if len(sizes) > 1 else big} to {big} "
              f"by {get(big, 'streamed+mmap', 'peaks') - get(sizes[-2] if len(sizes) > 1 else big, 'streamed+mmap', 'peaks'):.0f} MB (the table and an 8% larger catalogue), "
              "and the allocator keeps at most about as much again. Both evaluations give the same table (checked on every row, `exclude_seen` "
-             f"all three ways, in the notebook's tests and here: the same MRR@20). Whole run {raw['whole_run_seconds']:.0f} s on a 2-core machine shared "
+             f"all three ways, in the notebook's tests and here: the same MRR@20). The last run (of these rows or some of them) took {raw['whole_run_seconds']:.0f} s on a 2-core machine shared "
              "with other jobs (one torch thread, nice 10): times vary between runs; each value is one run.")
     print(write_results(rows, RESULTS, "Session-rec evaluation memory: where the test evaluation's peak went, and the streamed evaluation", digits=2, notes=notes))
 
@@ -136,7 +145,7 @@ def table(raw: dict):
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--one"); p.add_argument("--mode", default="streamed")
-    p.add_argument("--sizes", nargs="*", default=["1e5", "1e6", "1e7"]); p.add_argument("--modes", nargs="*", default=["before", "streamed", "before+mmap", "streamed+mmap"])
+    p.add_argument("--sizes", nargs="*", default=["1e5", "1e6", "1e7"]); p.add_argument("--modes", nargs="*", default=MODES)
     p.add_argument("--chunk-rows", type=int, default=250_000); p.add_argument("--table-only", action="store_true")
     args = p.parse_args()
     if args.one: print("RESULT " + json.dumps(child(args)), flush=True); return 0
@@ -152,6 +161,10 @@ def main():
             line = [l for l in res.stdout.splitlines() if l.startswith("RESULT ")]
             if res.returncode or not line: raise RuntimeError(f"{size} {mode}: {res.stderr[-3000:]}")
             out.append(dict(json.loads(line[0][7:]), mode=mode)); print(out[-1], flush=True)
+    if raw_path.exists() and set(args.modes) != set(MODES):   # a part run again: its rows replace the same (size, mode) of the last run
+        last = json.loads(raw_path.read_text()); again = {(r["size"], r["mode"]) for r in out}
+        out = [r for r in last["runs"] if (r["size"], r["mode"]) not in again] + out
+        out.sort(key=lambda r: (r["size"], MODES.index(r["mode"])))
     raw_path.write_text(json.dumps(raw := dict(runs=out, whole_run_seconds=time.time() - t0))); table(raw)
 
 

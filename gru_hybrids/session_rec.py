@@ -215,7 +215,7 @@ def _preprocess(df: pd.DataFrame, removed: dict, min_session_len: int, descripti
                                   "or read a longer log")
     start = df.groupby("session_id").timestamp.transform("min")
     order = np.lexsort((np.arange(len(df)), df.session_id.to_numpy(), start.to_numpy()))
-    kept = set(df.item_id)
+    kept = set(df.item_id.unique())   # unique first: iterating a million arrow strings one by one takes seconds
     return InteractionLog(df.iloc[order].reset_index(drop=True), removed, {k: v for k, v in descriptions.items() if k in kept})
 
 # %% ../nbs/17_session_rec.ipynb #bca9fdd5
@@ -224,7 +224,7 @@ def _shipped(name: str) -> Path: return Path(str(resources.files("gru_hybrids") 
 def load_online_retail(min_session_len: int=2) -> InteractionLog:
     "Online Retail II invoices as sessions of products, with their descriptions (shipped; see `shipped/online_retail/SOURCES.md`)."
     log = read_interactions(_shipped("online_retail_sessions.csv.gz"), min_session_len=min_session_len)
-    kept = set(log.frame.item_id)
+    kept = set(log.frame.item_id.unique())
     log.descriptions = {k: v for k, v in online_retail_descriptions().items() if k in kept}
     return log
 
@@ -301,13 +301,14 @@ class SessionSplit:
 # %% ../nbs/17_session_rec.ipynb #8a904f33
 def _sequences(frame: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
     "Session ids and their item-id arrays, in the frame's (start time) order."
-    ids, starts = np.unique(frame.session_id.to_numpy(), return_index=True)
-    order = np.argsort(starts); ids, starts = ids[order], starts[order]
-    return ids, np.split(frame.item_id.to_numpy(), starts[1:])
+    codes, ids = pd.factorize(frame.session_id.to_numpy())     # ids in order of first appearance (hashing, not sorting strings)
+    starts = np.unique(codes, return_index=True)[1]
+    return np.asarray(ids), np.split(frame.item_id.to_numpy(), starts[1:])
 
 def _catalogue(train_seqs: list[np.ndarray]) -> tuple[np.ndarray, dict, np.ndarray]:
-    items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
-    return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts])
+    counts = pd.Series(np.concatenate(train_seqs)).value_counts().sort_index()   # items in sorted order, as np.unique gives them
+    items = counts.index.to_numpy()
+    return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts.to_numpy()])
 
 # %% ../nbs/17_session_rec.ipynb #8256ee23
 def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> SequenceSet:
@@ -335,10 +336,10 @@ def _report_unseen(what: str, n_unseen: int, n_dropped: int, n_left: int, remove
 def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict) -> list[np.ndarray]:
     "Remove from the training sequences the items seen fewer than `min_item_count` times in them (counted on training only)."
     rows, lengths = np.concatenate(train_seqs), np.array([len(s) for s in train_seqs])
-    items, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
+    inverse = pd.factorize(rows)[0]; counts = np.bincount(inverse)            # hashing, not sorting the item ids
     keep = counts[inverse] >= min_item_count                                  # one pass over all rows, not one per sequence
     kept = np.bincount(np.repeat(np.arange(len(lengths)), lengths), weights=keep, minlength=len(lengths)).astype(int)
-    out, rare, n_rows = np.split(rows[keep], np.cumsum(kept)[:-1]), items[counts < min_item_count], int((~keep).sum())
+    out, rare, n_rows = np.split(rows[keep], np.cumsum(kept)[:-1]), np.flatnonzero(counts < min_item_count), int((~keep).sum())
     removed["training rows of items rare in training"] = n_rows
     report_step("filtered", f"{_n(n_rows, 'training row')} of {_n(len(rare), 'item')} seen fewer than min_item_count={min_item_count} times "
                 "in the training sessions (counted there only) removed; those items are not in the catalogue", count=n_rows, items=len(rare))
@@ -354,8 +355,9 @@ def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict,
     removed["one-item training sequences"] = len(train_seqs) - len(keep)
     report_step("dropped", f"{_n(len(train_seqs) - len(keep), 'training sequence')} of a single item (nothing to predict) left out of "
                 "training (their items stay in the catalogue)", count=len(train_seqs) - len(keep))
-    train = SequenceSet([np.array([index[i] for i in train_seqs[j]], dtype=np.int64) for j in keep],
-                        np.ones(len(keep), dtype=np.int64), np.asarray(train_ids)[keep])
+    kept = [train_seqs[j] for j in keep]
+    codes = pd.Index(items[1:]).get_indexer(np.concatenate(kept)).astype(np.int64) + 1 if kept else np.zeros(0, np.int64)
+    train = SequenceSet(np.split(codes, np.cumsum([len(q) for q in kept])[:-1]) if kept else [], np.ones(len(keep), dtype=np.int64), np.asarray(train_ids)[keep])
     return SessionSplit(train, _encode_eval(*valid, index, "valid", removed), _encode_eval(*test, index, "test", removed),
                         items, popularity, removed, {k: v for k, v in descriptions.items() if k in index})
 
