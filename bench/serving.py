@@ -163,7 +163,23 @@ def run():
              "The machine was shared with other jobs: absolute times vary between runs, the ratios within a round are the comparison. "
              "Before timing, each case checks that batched and single calls give the same predictions.")
     suffix = "" if device.type == "cpu" else "_" + device.type
+    rows, notes = keep_other_rows(rows, Path(str(RESULTS) + suffix), args.only, notes)
     print(write_results(rows, Path(str(RESULTS) + suffix), "Serving many requests: batched against one call per item", digits=3, notes=notes))
+
+
+PREFIX = {"session": "session-rec", "drug": "drug-likeness", "load": "load-forecast", "text": "text"}
+
+
+def keep_other_rows(rows: list, path: Path, only: list, notes: str) -> tuple[list, str]:
+    "With `--only` some cases, the other cases' rows of the last table are kept (and the notes say which run each comes from)."
+    others = [k for k in PREFIX if k not in only]
+    if not others or not path.with_suffix(".csv").exists(): return rows, notes
+    last = pd.read_csv(path.with_suffix(".csv")).astype(object).where(lambda d: d.notna(), None)
+    kept = [ResultRow(**r) for r in last.to_dict("records") if any(str(r["dataset"]).startswith(PREFIX[k]) for k in others)]
+    if not kept: return rows, notes
+    old = (path.with_suffix(".md").read_text().split("Device: ", 1)[1].split("\n", 1)[0] if path.with_suffix(".md").exists() else "")
+    return rows + kept, notes + (f" Rows of {', '.join(PREFIX[k] for k in only)} are from this run; those of {', '.join(PREFIX[k] for k in others)} "
+                                 f"from the run before (Device: {old.split('. ')[0]}).")
 
 
 if __name__ == "__main__":

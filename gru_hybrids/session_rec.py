@@ -32,11 +32,11 @@ from .train import (seed_everything, fit_network, KeepBest, RebuildableModule, P
 __all__ = ['ML100K_FILE', 'ONLINE_RETAIL', 'MOVIELENS_100K', 'ENCODERS', 'FULL', 'QUICK', 'SESSION_REC', 'InteractionLog',
            'read_interactions', 'load_online_retail', 'online_retail_descriptions', 'read_atomic_inter',
            'load_movielens_100k', 'SequenceSet', 'SessionSplit', 'time_split', 'leave_last_split', 'sequence_windows',
-           'WindowDataset', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN', 'SequentialRules',
-           'check_sizes', 'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations', 'SessionRecommender',
-           'as_sessions', 'plot_session_attention', 'plot_item_influence', 'predictions_table', 'predict_file',
-           'log_chunks', 'LogScan', 'scan_session_log', 'StreamedSessions', 'DiskSequences', 'stream_split',
-           'StreamingWindows', 'group_log', 'write_recbole_split']
+           'WindowDataset', 'window_pair', 'window_collate', 'target_ranks', 'evaluate', 'MostPopular', 'ItemKNN',
+           'SequentialRules', 'check_sizes', 'SessionNet', 'NextItemLoss', 'SessionConfig', 'Recommendations',
+           'SessionRecommender', 'as_sessions', 'plot_session_attention', 'plot_item_influence', 'predictions_table',
+           'predict_file', 'log_chunks', 'LogScan', 'scan_session_log', 'StreamedSessions', 'DiskSequences',
+           'stream_split', 'StreamingWindows', 'group_log', 'write_recbole_split']
 
 # %% ../nbs/17_session_rec.ipynb #ad2ad114
 @dataclass
@@ -215,7 +215,7 @@ def _preprocess(df: pd.DataFrame, removed: dict, min_session_len: int, descripti
                                   "or read a longer log")
     start = df.groupby("session_id").timestamp.transform("min")
     order = np.lexsort((np.arange(len(df)), df.session_id.to_numpy(), start.to_numpy()))
-    kept = set(df.item_id)
+    kept = set(df.item_id.unique())   # unique first: iterating a million arrow strings one by one takes seconds
     return InteractionLog(df.iloc[order].reset_index(drop=True), removed, {k: v for k, v in descriptions.items() if k in kept})
 
 # %% ../nbs/17_session_rec.ipynb #bca9fdd5
@@ -224,7 +224,7 @@ def _shipped(name: str) -> Path: return Path(str(resources.files("gru_hybrids") 
 def load_online_retail(min_session_len: int=2) -> InteractionLog:
     "Online Retail II invoices as sessions of products, with their descriptions (shipped; see `shipped/online_retail/SOURCES.md`)."
     log = read_interactions(_shipped("online_retail_sessions.csv.gz"), min_session_len=min_session_len)
-    kept = set(log.frame.item_id)
+    kept = set(log.frame.item_id.unique())
     log.descriptions = {k: v for k, v in online_retail_descriptions().items() if k in kept}
     return log
 
@@ -301,13 +301,14 @@ class SessionSplit:
 # %% ../nbs/17_session_rec.ipynb #8a904f33
 def _sequences(frame: pd.DataFrame) -> tuple[np.ndarray, list[np.ndarray]]:
     "Session ids and their item-id arrays, in the frame's (start time) order."
-    ids, starts = np.unique(frame.session_id.to_numpy(), return_index=True)
-    order = np.argsort(starts); ids, starts = ids[order], starts[order]
-    return ids, np.split(frame.item_id.to_numpy(), starts[1:])
+    codes, ids = pd.factorize(frame.session_id.to_numpy())     # ids in order of first appearance (hashing, not sorting strings)
+    starts = np.unique(codes, return_index=True)[1]
+    return np.asarray(ids), np.split(frame.item_id.to_numpy(), starts[1:])
 
 def _catalogue(train_seqs: list[np.ndarray]) -> tuple[np.ndarray, dict, np.ndarray]:
-    items, counts = np.unique(np.concatenate(train_seqs), return_counts=True)
-    return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts])
+    counts = pd.Series(np.concatenate(train_seqs)).value_counts().sort_index()   # items in sorted order, as np.unique gives them
+    items = counts.index.to_numpy()
+    return np.concatenate([["<pad>"], items]), {it: i + 1 for i, it in enumerate(items)}, np.concatenate([[0], counts.to_numpy()])
 
 # %% ../nbs/17_session_rec.ipynb #8256ee23
 def _encode_eval(ids, seqs, first, index: dict, what: str, removed: dict) -> SequenceSet:
@@ -335,10 +336,10 @@ def _report_unseen(what: str, n_unseen: int, n_dropped: int, n_left: int, remove
 def _drop_rare(train_seqs: list[np.ndarray], min_item_count: int, removed: dict) -> list[np.ndarray]:
     "Remove from the training sequences the items seen fewer than `min_item_count` times in them (counted on training only)."
     rows, lengths = np.concatenate(train_seqs), np.array([len(s) for s in train_seqs])
-    items, inverse, counts = np.unique(rows, return_inverse=True, return_counts=True)
+    inverse = pd.factorize(rows)[0]; counts = np.bincount(inverse)            # hashing, not sorting the item ids
     keep = counts[inverse] >= min_item_count                                  # one pass over all rows, not one per sequence
     kept = np.bincount(np.repeat(np.arange(len(lengths)), lengths), weights=keep, minlength=len(lengths)).astype(int)
-    out, rare, n_rows = np.split(rows[keep], np.cumsum(kept)[:-1]), items[counts < min_item_count], int((~keep).sum())
+    out, rare, n_rows = np.split(rows[keep], np.cumsum(kept)[:-1]), np.flatnonzero(counts < min_item_count), int((~keep).sum())
     removed["training rows of items rare in training"] = n_rows
     report_step("filtered", f"{_n(n_rows, 'training row')} of {_n(len(rare), 'item')} seen fewer than min_item_count={min_item_count} times "
                 "in the training sessions (counted there only) removed; those items are not in the catalogue", count=n_rows, items=len(rare))
@@ -354,8 +355,9 @@ def _make_split(train_ids, train_seqs, valid, test, removed, descriptions: dict,
     removed["one-item training sequences"] = len(train_seqs) - len(keep)
     report_step("dropped", f"{_n(len(train_seqs) - len(keep), 'training sequence')} of a single item (nothing to predict) left out of "
                 "training (their items stay in the catalogue)", count=len(train_seqs) - len(keep))
-    train = SequenceSet([np.array([index[i] for i in train_seqs[j]], dtype=np.int64) for j in keep],
-                        np.ones(len(keep), dtype=np.int64), np.asarray(train_ids)[keep])
+    kept = [train_seqs[j] for j in keep]
+    codes = pd.Index(items[1:]).get_indexer(np.concatenate(kept)).astype(np.int64) + 1 if kept else np.zeros(0, np.int64)
+    train = SequenceSet(np.split(codes, np.cumsum([len(q) for q in kept])[:-1]) if kept else [], np.ones(len(keep), dtype=np.int64), np.asarray(train_ids)[keep])
     return SessionSplit(train, _encode_eval(*valid, index, "valid", removed), _encode_eval(*test, index, "test", removed),
                         items, popularity, removed, {k: v for k, v in descriptions.items() if k in index})
 
@@ -430,9 +432,14 @@ class WindowDataset(Dataset):
     def __len__(self): return len(self.windows)
     def __getitem__(self, j):
         i, a, b, c = self.windows[j]
-        s = torch.from_numpy(self.data.sequences[i][a:b])
-        targets = s[1:].clone(); targets[: c - a - 1] = 0
-        return s[:-1], targets
+        return window_pair(self.data.sequences[i], a, b, c)
+
+def window_pair(seq: np.ndarray, a: int, b: int, c: int # a sequence and one window of it: start, stop, first counted target
+               ) -> tuple[Tensor, Tensor]: # inputs [b-a-1], targets [b-a-1]
+    "Inputs `seq[a:b-1]` and targets `seq[a+1:b]`, the targets before index `c` (counted by an earlier window) set to 0."
+    s = torch.from_numpy(np.asarray(seq[a:b]))
+    targets = s[1:].clone(); targets[: c - a - 1] = 0
+    return s[:-1], targets
 
 def window_collate(batch) -> tuple[Tensor, Tensor, Tensor]:
     "Pad `(inputs, targets)` pairs with 0 into `(inputs [bs x T], lengths [bs], targets [bs x T])`."
@@ -443,45 +450,63 @@ def window_collate(batch) -> tuple[Tensor, Tensor, Tensor]:
 
 # %% ../nbs/17_session_rec.ipynb #e0f628d4
 def target_ranks(scores: Tensor, # [N x n_items+1] scores over the catalogue (column 0, padding, is ignored)
-                 targets: Tensor # [N] catalogue indices
+                 targets: Tensor, # [N] catalogue indices
+                 rows: int=128 # rows counted at a time (the count makes an int64 copy of their [rows x n_items] mask)
                 ) -> Tensor:     # [N] ranks, 1 = best
     "Rank of each target with ties counted against it: 1 + number of other items scoring at least as high."
-    if torch.isnan(scores).any(): raise ValueError("scores contain NaN")
-    s = scores[:, 1:]
-    return (s >= s.gather(1, targets[:, None] - 1)).sum(1)
+    ranks = []
+    for k in range(0, len(scores), rows):
+        if torch.isnan(scores[k:k + rows]).any(): raise ValueError(f"scores contain NaN (in rows {k}..{min(k + rows, len(scores)) - 1})")
+        s = scores[k:k + rows, 1:]                                             # [rows x n_items]
+        ranks.append((s >= s.gather(1, targets[k:k + rows, None] - 1)).sum(1))
+    return torch.cat(ranks) if ranks else torch.zeros(0, dtype=torch.long)
 
 # %% ../nbs/17_session_rec.ipynb #695c0c31
-def _mask_seen(scores: Tensor, data: SequenceSet, seq: np.ndarray, pos: np.ndarray) -> Tensor:
-    "Scores with every item of sequence `seq[j]` before position `pos[j]` set to -inf (the whole prefix, not only the window)."
-    prefixes = [data.sequences[i][:t] for i, t in zip(seq, pos)]
+def _mask_seen(scores: Tensor, sequences, seq: np.ndarray, pos: np.ndarray) -> Tensor:
+    "Scores with every item of sequence `sequences[seq[j]]` before position `pos[j]` set to -inf (the whole prefix, not only the window)."
+    prefixes = [sequences[i][:t] for i, t in zip(seq, pos)]
     rows = np.repeat(np.arange(len(prefixes)), [len(p) for p in prefixes])
     scores[torch.from_numpy(rows), torch.from_numpy(np.concatenate(prefixes))] = -torch.inf
     return scores
 
+def _window_blocks(data: SequenceSet, max_len: int, chunk: int, sessions: int) -> Iterator[tuple[np.ndarray, dict]]:
+    "Stride-1 windows (rows of `sequence_windows`, numbered over all of `data`) in blocks of about `chunk` targets, `sessions` sequences read at a time."
+    for lo in range(0, len(data), sessions):
+        seqs = {i: data.sequences[i] for i in range(lo, min(lo + sessions, len(data)))}   # one block of sequences held
+        n, f = np.array([len(s) for s in seqs.values()]), data.first_target[lo:lo + len(seqs)]
+        if len(bad := np.flatnonzero((f < 1) | (f >= n))): raise ValueError(f"sequence {lo + bad[0]}: first target {f[bad[0]]} must be in 1..{n[bad[0]] - 1}")
+        w = sequence_windows(n, f, max_len, 1)
+        w[:, 0] += lo
+        block = (np.cumsum(w[:, 2] - w[:, 3]) - 1) // chunk   # a block ends where the targets pass a multiple of `chunk`
+        for cut in np.split(np.arange(len(w)), np.flatnonzero(np.diff(block)) + 1): yield w[cut], seqs
+
+# %% ../nbs/17_session_rec.ipynb #9a1e5c01
 @torch.no_grad()
 def evaluate(scorer, # scorer(inputs [bs x T], lengths [bs], rows [N], cols [N]) -> scores [N x n_items+1]
-             data: SequenceSet, max_len: int=50, bs: int=256, chunk: int=4096,
-             exclude_seen: bool|str=False # True: rank only items not yet in the session (alike for every scorer); 'both': also add the table's `rank_unseen`
+             data: SequenceSet, max_len: int=50,
+             chunk: int=1024, # targets scored per scorer call (about: a block may pass it by up to max_len - 1)
+             exclude_seen: bool|str=False, # True: rank only items not yet in the session (alike for every scorer); 'both': also add the table's `rank_unseen`
+             sessions: int=256 # sequences read from `data` at a time
             ) -> tuple[dict[str, float], pd.DataFrame]:
     "Full-catalogue ranking metrics over every target of `data`, and a table of (sequence, position, target, rank). The scorer gets whole windows and must be causal."
-    ds = WindowDataset(data, max_len, stride=1)
-    rows = []
-    for j in range(0, len(ds), bs):
-        idx = range(j, min(j + bs, len(ds)))
-        inputs, lengths, targets = window_collate([ds[k] for k in idx])
+    _check_count(chunk=chunk, sessions=sessions)
+    if not (expected := data.n_targets): raise ValueError(f"nothing to evaluate: the {len(data):,} sequences have no targets")
+    names = ("sequence", "position", "target", "rank") + (("rank_unseen",) if exclude_seen == "both" else ())
+    cols, n = {k: np.zeros(expected, np.int32) for k in names}, 0   # allocated once: 4 bytes a column a target
+    for w, seqs in _window_blocks(data, max_len, max(chunk, max_len), sessions):
+        inputs, lengths, targets = window_collate([window_pair(seqs[i], a, b, c) for i, a, b, c in w])
         r, c = targets.nonzero(as_tuple=True)
-        for k in range(0, len(r), chunk):
-            rr, cc = r[k:k + chunk], c[k:k + chunk]
-            w = ds.windows[np.asarray(idx)[rr.numpy()]]
-            scores = scorer(inputs, lengths, rr, cc)
-            unseen = _mask_seen(scores.clone(), data, w[:, 0], w[:, 1] + cc.numpy() + 1) if exclude_seen else None
-            ranks = target_ranks(scores if exclude_seen in (False, "both") else unseen, targets[rr, cc])
-            rows.append(pd.DataFrame({"sequence": w[:, 0], "position": w[:, 1] + cc.numpy() + 1,
-                                      "target": targets[rr, cc].numpy(), "rank": ranks.numpy()}))
-            if exclude_seen == "both": rows[-1]["rank_unseen"] = target_ranks(unseen, targets[rr, cc]).numpy()
-    table = pd.concat(rows, ignore_index=True)
-    if len(table) != data.n_targets: raise RuntimeError(f"evaluated {len(table)} targets, expected {data.n_targets}")
-    return ranking_metrics(table["rank"]), table
+        seq, pos, y = w[r.numpy(), 0], w[r.numpy(), 1] + c.numpy() + 1, targets[r, c]
+        if n + len(r) > expected: raise RuntimeError(f"more than the {expected} targets of data evaluated")
+        scores = scorer(inputs, lengths, r, c)                                                  # [N x n_items+1]
+        unseen = _mask_seen(scores.clone(), seqs, seq, pos) if exclude_seen else None
+        ranks = target_ranks(scores if exclude_seen in (False, "both") else unseen, y)
+        got = dict(sequence=seq, position=pos, target=y.numpy(), rank=ranks.numpy())
+        if exclude_seen == "both": got["rank_unseen"] = target_ranks(unseen, y).numpy()
+        for k, v in got.items(): cols[k][n:n + len(r)] = v
+        n += len(r); del scores, unseen
+    if n != expected: raise RuntimeError(f"evaluated {n} targets, expected {expected}")
+    return ranking_metrics(cols["rank"]), pd.DataFrame(cols)
 
 # %% ../nbs/17_session_rec.ipynb #65f76d31
 class MostPopular:
@@ -1204,8 +1229,7 @@ def _window_rows(self: StreamingWindows) -> Iterator[tuple[np.ndarray, int, int,
 def _windows(self: StreamingWindows) -> Iterator[tuple[Tensor, Tensor]]:
     for j, (seq, a, b, c) in enumerate(self._window_rows()):
         if j % self.world != self.rank: continue
-        s = torch.from_numpy(seq[a:b]); targets = s[1:].clone(); targets[: c - a - 1] = 0
-        yield s[:-1], targets
+        yield window_pair(seq, a, b, c)
 
 # %% ../nbs/17_session_rec.ipynb #d3528db0
 @patch
