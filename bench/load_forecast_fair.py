@@ -11,7 +11,7 @@ Reads the per-origin forecasts of `load_forecast_ours.py`, `load_forecast_trees.
 `load_forecast_peers.py`, and writes bench/results/load_forecast_fair.{csv,md} and load_forecast_fair_paired.csv.
 
     python bench/load_forecast_fair.py"""
-import os, sys
+import json, os, sys
 from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,7 +44,14 @@ def errors(D) -> dict:
     "MAPE (%), MAE and RMSE (MW) over the days of `D` [days x runs x 3], each averaged over the runs (seeds, noise draws)."
     return dict(MAPE=float(D[..., 1].mean()), MAE=float(D[..., 0].mean()), RMSE=float(np.sqrt(D[..., 2].mean(0)).mean()))
 
-LR_SEARCHED = {"nf_GRU_exog": "neuralforecast GRU, future covariates (lr searched on validation)"}
+def lr_search() -> dict:
+    "neuralforecast GRU's learning-rate search (`load_forecast_nf_lrsearch.py combine`), {} before it has run."
+    p = RESULTS / "load_forecast_peers_nf_lrsearch_meta.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+NF_SEARCH = lr_search()
+LR_SEARCHED = ({f"nf_GRU_{NF_SEARCH['variant']}": f"neuralforecast GRU, {'future covariates' if NF_SEARCH['variant'] == 'exog' else 'no covariates'} "
+                f"(lr {NF_SEARCH['chosen_lr']:g} chosen on validation, {NF_SEARCH['step_cap']}-step cap)"} if NF_SEARCH else {})
 PEER_FILES = {"load_forecast_peers_forecasts.csv.gz": PEERS, "load_forecast_peers_nf_lrsearch_forecasts.csv.gz": LR_SEARCHED,
               "load_forecast_stats_exog_forecasts.csv.gz": {}}   # the last one names its own method
 
@@ -65,7 +72,8 @@ def read_peer_file(path: Path, labels: dict, vic, split) -> pd.DataFrame:
     f["step"] = f.step - 1
     if not np.allclose(f.y_true, vic.demand[(f.origin + f.step).astype(int)], atol=1e-2): raise ValueError(f"{path.name}: peer actuals differ from ours")
     base = f.method.str.partition("[")[0]; tag = f.method.str.partition("[")[2].str.rstrip("]")
-    f = f.assign(method=base.map(lambda b: labels.get(b, b)) + np.where(tag == "seed-avg", " (ensemble of 3 seeds)", ""),
+    n_seeds = f[tag.str.startswith("seed") & (tag != "seed-avg")].groupby(base).method.nunique()
+    f = f.assign(method=base.map(lambda b: labels.get(b, b)) + np.where(tag == "seed-avg", base.map(lambda b: f" (ensemble of {n_seeds.get(b, 0)} seeds)"), ""),
                  seed=pd.to_numeric(tag.str.removeprefix("seed"), errors="coerce").fillna(0).astype(int), train_seconds=np.nan)
     return f[["method", "seed", "split", "noise", "origin", "step", "y_pred", "train_seconds"]]
 
@@ -90,6 +98,7 @@ def scenario_arrays(f, vic, split_name: str, noisy: bool) -> dict[str, tuple[np.
     for method, g in f[f.split == split_name].groupby("method"):
         has_noise = (g.noise >= 0).any()
         if noisy and not has_noise and not is_temperature_free(method): continue  # a temperature-aware peer not re-run with noise
+        if noisy and has_noise and g[g.noise >= 0].seed.nunique() < g.seed.nunique(): continue  # some of its runs were not re-run with noise
         g = g[g.noise >= 0] if noisy and has_noise else g[g.noise == -1]
         P = g.pivot_table(index=["origin", "step"], columns=["seed", "noise"], values="y_pred")
         if P.isna().any().any(): raise ValueError(f"{method}: runs cover different origins")
@@ -112,8 +121,10 @@ def chosen_on(method: str, lgbm: dict, weights: dict) -> str:
     if method.startswith("linear"): return "no settings: the fixed design of Hong (2010), least squares on the training days"
     if "ARIMA errors" in method: return "validation days: window (4 or 8 weeks) x ARIMA order ((1,0,0) or (2,0,1)) on MAPE"
     if "MSTL" in method: return "validation days: window length of 4, 8, 12 or 16 weeks"
-    if "lr searched" in method: return ("validation: learning rate 1e-3 or 3e-3 by best validation MAE (seed 1), early stopping every 100 steps, "
-                                        "patience 5, 4000-step and 10-minute caps")
+    if "chosen on validation" in method and NF_SEARCH:
+        scan = ", ".join(f"{s['lr']:g}: {s['best_val_MAE']:.1f} MW at step {s['best_step']} of {s['steps_done']}" for s in NF_SEARCH["search"])
+        return (f"validation: learning rate {NF_SEARCH['chosen_lr']:g} by the lowest best validation MAE of seed 1 ({scan}); early stopping every "
+                f"100 steps, patience 5, weights of the best check; {NF_SEARCH['step_cap']}-step cap, equal across rates")
     if "neuralforecast" in method: return "validation: early stopping every 100 steps, patience 5, 1500-step cap (hit or nearly hit); lr 1e-3 not searched"
     return "no settings"
 
