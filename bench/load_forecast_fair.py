@@ -165,7 +165,18 @@ def main():
     pd.concat(searches).to_csv(RESULTS / "load_forecast_fair_blend_search.csv", index=False, float_format="%.4f")
     write_results(rows, RESULTS / "load_forecast_fair", "Day-ahead load forecasting on vic_elec: every method on the same origins",
                   paired=paired, notes=NOTES.format(w=weights[HYBRID], w0=weights[HYBRID_NOTEMP],
-                                     seeds=", ".join(map(str, sorted(f[f.method == OURS].seed.unique())))))
+                                     seeds=", ".join(map(str, sorted(f[f.method == OURS].seed.unique()))), nf_search=nf_search_note()))
+
+def nf_search_note() -> str:
+    "The notes' sentences on neuralforecast GRU's learning-rate search, from its meta file."
+    if not NF_SEARCH: return "Its validation-only learning-rate search (`load_forecast_nf_lrsearch.py`) has not run."
+    scan = "; ".join(f"lr {s['lr']:g}: best validation MAE {s['best_val_MAE']:.1f} MW at step {s['best_step']} of {s['steps_done']} "
+                     f"({s['stopped']})" for s in NF_SEARCH["search"])
+    return (f"The `chosen on validation` row: {'with future covariates (the strongest variant, and our network' + chr(39) + 's information)' if NF_SEARCH['variant'] == 'exog' else 'without covariates'}, "
+            f"a validation-only learning-rate search (`load_forecast_nf_lrsearch.py`) on seed 1 at one step cap for every rate, "
+            f"{NF_SEARCH['step_cap']} steps (raised from 1500; validation every 100 steps, patience 5, weights of the best check restored): {scan}. "
+            f"Chosen: lr {NF_SEARCH['chosen_lr']:g}; seeds run at that rate: {', '.join(map(str, NF_SEARCH['seeds_run_at_chosen_lr']))}. "
+            + NF_SEARCH.get("not_run", ""))
 
 NOTES = """MAPE in %, MAE and RMSE in MW, over the 48 half-hours of each forecast day; 95% percentile bootstrap intervals
 over days (1,000 resamples); for methods run with several seeds (or noise draws), the metric is the mean over
@@ -184,11 +195,10 @@ MSTL: the window on validation. The statistical model with temperature regressor
 (`load_forecast_stats_exog.py`, statsforecast MSTL + ARIMA errors on temperature, its square and the holiday flag,
 refit at every origin): window (4 or 8 weeks) and ARIMA order ((1,0,0) or (2,0,1)) on the validation days' MAPE
 (AutoARIMA's own order search cost 12-36 s per origin here, against about 5 s for a fixed order). neuralforecast's
-GRU: the committed runs (seeds 1-3), learning rate 1e-3 NOT searched and a 1500-step cap that 5 of its 6 runs hit or
-nearly hit: an unfinished, untuned peer. Its validation-only learning-rate search (`load_forecast_peers.py --lrs`)
-is written but has not run: on this shared machine one 100-step check took 175 s, so a 10-minute cap would stop it
-near 350 steps, a worse-trained peer than the committed runs. Its validation scores are optimistic (its early
-stopping watched those days).
+GRU, two sets of rows. The `lr 1e-3 untuned, 1500-step cap` rows: the committed `load_forecast_peers.py` runs
+(seeds 1-3), learning rate 1e-3 not searched; with covariates seed 1 stopped early at 1100 steps and seeds 2, 3 ran
+to the cap (best checks at 1100 and 1400); without covariates all three ran to the cap still improving: an
+unfinished, untuned peer. {nf_search} Its validation scores are optimistic (its early stopping, and the rate choice, watched those days).
 
 Temperature: every temperature-aware method reads the forecast day's OBSERVED temperature (a stand-in for a
 weather forecast). The `temperature + noise` scenario adds one error per forecast day, normal with sd 2 deg C,

@@ -92,6 +92,13 @@ def cmd_import(a) -> None:
              f"patience at step {r['steps_done']}): identical to a re-run with cap {a.max_steps}; no noisy-temperature forecasts"})
 
 
+def stop_reason(r: dict) -> str:
+    "Why a run ended: early stopping (patience checks without a better validation loss), the step cap, or both at once."
+    patience_reached = r["steps_done"] - r["best_step"] >= r["cfg"]["patience"] * r["cfg"]["val_check_steps"]
+    if not r["hit_step_cap"]: return "stopped early by patience"
+    return "at the step cap, where patience also ran out" if patience_reached else "at the step cap, patience not reached"
+
+
 def cmd_combine(a) -> None:
     df = lfp.load_vic_elec()
     variant = "exog" if a.exog else "noexog"
@@ -109,11 +116,11 @@ def cmd_combine(a) -> None:
         fc = pd.concat([fc, g.assign(method=f"nf_GRU_{variant}[seed-avg]")[fc.columns]], ignore_index=True)
     fc.to_csv(lfp.RESULTS / f"{OUT}_forecasts.csv.gz", index=False, float_format="%.2f")
     search = [{"lr": lr, "seed": r["seed"], "best_val_MAE": round(r["best_val_loss"], 2), "best_step": r["best_step"],
-               "steps_done": r["steps_done"], "hit_step_cap": r["hit_step_cap"], "fit_s": r["fit_s"], "source": r["source"]}
+               "steps_done": r["steps_done"], "stopped": stop_reason(r), "fit_s": r["fit_s"], "source": r["source"]}
               for lr, r in sorted(trial.items())]
     meta = {"variant": variant, "step_cap": a.max_steps, "chosen_on": "validation: lowest best validation MAE (neuralforecast's valid loss "
             f"over the 56 validation days), seed {first}", "chosen_lr": best_lr, "search": search,
-            "seeds_run_at_chosen_lr": [r["seed"] for r in chosen],
+            "seeds_run_at_chosen_lr": [r["seed"] for r in chosen], "not_run": a.not_run,
             "runs": [{k: r[k] for k in ("key", "lr", "seed", "steps_done", "best_step", "best_val_loss", "hit_step_cap", "fit_s", "val_curve")} for r in runs.values()]}
     (lfp.RESULTS / f"{OUT}_meta.json").write_text(json.dumps(meta, indent=1, default=float))
     lfp.log(f"chosen lr {best_lr:g}; " + "; ".join(f"lr {s['lr']:g}: val MAE {s['best_val_MAE']} at step {s['best_step']} of {s['steps_done']}" for s in search))
@@ -127,6 +134,7 @@ def main(argv=None) -> None:
         p.add_argument("--noexog", dest="exog", action="store_false", help="the variant without future covariates")
         p.add_argument("--max-steps", type=int, default=2000, help="step cap, equal across the rates searched")
         if c != "combine": p.add_argument("--seed", type=int, default=1)
+        else: p.add_argument("--not-run", default="", help="a sentence for the notes: what the search left out and why")
         if c == "run":
             p.add_argument("--lr", type=float, required=True)
             p.add_argument("--max-time", default="00:00:45:00", help="wall-clock safety cap per fit, DD:HH:MM:SS")
