@@ -95,7 +95,8 @@ def cmd_import(a) -> None:
 def stop_reason(r: dict) -> str:
     "Why a run ended: early stopping (patience checks without a better validation loss), the step cap, or both at once."
     patience_reached = r["steps_done"] - r["best_step"] >= r["cfg"]["patience"] * r["cfg"]["val_check_steps"]
-    if not r["hit_step_cap"]: return "stopped early by patience"
+    if not r["hit_step_cap"]:
+        return "stopped early by patience" if patience_reached else f"stopped by the wall-clock cap ({r['cfg']['max_time']}), still improving"
     return "at the step cap, where patience also ran out" if patience_reached else "at the step cap, patience not reached"
 
 
