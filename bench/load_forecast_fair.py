@@ -11,7 +11,7 @@ Reads the per-origin forecasts of `load_forecast_ours.py`, `load_forecast_trees.
 `load_forecast_peers.py`, and writes bench/results/load_forecast_fair.{csv,md} and load_forecast_fair_paired.csv.
 
     python bench/load_forecast_fair.py"""
-import os, sys
+import json, os, sys
 from pathlib import Path
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).parent))
@@ -44,7 +44,14 @@ def errors(D) -> dict:
     "MAPE (%), MAE and RMSE (MW) over the days of `D` [days x runs x 3], each averaged over the runs (seeds, noise draws)."
     return dict(MAPE=float(D[..., 1].mean()), MAE=float(D[..., 0].mean()), RMSE=float(np.sqrt(D[..., 2].mean(0)).mean()))
 
-LR_SEARCHED = {"nf_GRU_exog": "neuralforecast GRU, future covariates (lr searched on validation)"}
+def lr_search() -> dict:
+    "neuralforecast GRU's learning-rate search (`load_forecast_nf_lrsearch.py combine`), {} before it has run."
+    p = RESULTS / "load_forecast_peers_nf_lrsearch_meta.json"
+    return json.loads(p.read_text()) if p.exists() else {}
+
+NF_SEARCH = lr_search()
+LR_SEARCHED = ({f"nf_GRU_{NF_SEARCH['variant']}": f"neuralforecast GRU, {'future covariates' if NF_SEARCH['variant'] == 'exog' else 'no covariates'} "
+                f"(lr {NF_SEARCH['chosen_lr']:g} chosen on validation, {NF_SEARCH['step_cap']}-step cap)"} if NF_SEARCH else {})
 PEER_FILES = {"load_forecast_peers_forecasts.csv.gz": PEERS, "load_forecast_peers_nf_lrsearch_forecasts.csv.gz": LR_SEARCHED,
               "load_forecast_stats_exog_forecasts.csv.gz": {}}   # the last one names its own method
 
@@ -65,7 +72,8 @@ def read_peer_file(path: Path, labels: dict, vic, split) -> pd.DataFrame:
     f["step"] = f.step - 1
     if not np.allclose(f.y_true, vic.demand[(f.origin + f.step).astype(int)], atol=1e-2): raise ValueError(f"{path.name}: peer actuals differ from ours")
     base = f.method.str.partition("[")[0]; tag = f.method.str.partition("[")[2].str.rstrip("]")
-    f = f.assign(method=base.map(lambda b: labels.get(b, b)) + np.where(tag == "seed-avg", " (ensemble of 3 seeds)", ""),
+    n_seeds = f[tag.str.startswith("seed") & (tag != "seed-avg")].groupby(base).method.nunique()
+    f = f.assign(method=base.map(lambda b: labels.get(b, b)) + np.where(tag == "seed-avg", base.map(lambda b: f" (ensemble of {n_seeds.get(b, 0)} seeds)"), ""),
                  seed=pd.to_numeric(tag.str.removeprefix("seed"), errors="coerce").fillna(0).astype(int), train_seconds=np.nan)
     return f[["method", "seed", "split", "noise", "origin", "step", "y_pred", "train_seconds"]]
 
@@ -90,6 +98,7 @@ def scenario_arrays(f, vic, split_name: str, noisy: bool) -> dict[str, tuple[np.
     for method, g in f[f.split == split_name].groupby("method"):
         has_noise = (g.noise >= 0).any()
         if noisy and not has_noise and not is_temperature_free(method): continue  # a temperature-aware peer not re-run with noise
+        if noisy and has_noise and g[g.noise >= 0].seed.nunique() < g.seed.nunique(): continue  # some of its runs were not re-run with noise
         g = g[g.noise >= 0] if noisy and has_noise else g[g.noise == -1]
         P = g.pivot_table(index=["origin", "step"], columns=["seed", "noise"], values="y_pred")
         if P.isna().any().any(): raise ValueError(f"{method}: runs cover different origins")
@@ -112,8 +121,10 @@ def chosen_on(method: str, lgbm: dict, weights: dict) -> str:
     if method.startswith("linear"): return "no settings: the fixed design of Hong (2010), least squares on the training days"
     if "ARIMA errors" in method: return "validation days: window (4 or 8 weeks) x ARIMA order ((1,0,0) or (2,0,1)) on MAPE"
     if "MSTL" in method: return "validation days: window length of 4, 8, 12 or 16 weeks"
-    if "lr searched" in method: return ("validation: learning rate 1e-3 or 3e-3 by best validation MAE (seed 1), early stopping every 100 steps, "
-                                        "patience 5, 4000-step and 10-minute caps")
+    if "chosen on validation" in method and NF_SEARCH:
+        scan = ", ".join(f"{s['lr']:g}: {s['best_val_MAE']:.1f} MW at step {s['best_step']} of {s['steps_done']}" for s in NF_SEARCH["search"])
+        return (f"validation: learning rate {NF_SEARCH['chosen_lr']:g} by the lowest best validation MAE of seed 1 ({scan}); early stopping every "
+                f"100 steps, patience 5, weights of the best check; {NF_SEARCH['step_cap']}-step cap, equal across rates")
     if "neuralforecast" in method: return "validation: early stopping every 100 steps, patience 5, 1500-step cap (hit or nearly hit); lr 1e-3 not searched"
     return "no settings"
 
@@ -154,7 +165,18 @@ def main():
     pd.concat(searches).to_csv(RESULTS / "load_forecast_fair_blend_search.csv", index=False, float_format="%.4f")
     write_results(rows, RESULTS / "load_forecast_fair", "Day-ahead load forecasting on vic_elec: every method on the same origins",
                   paired=paired, notes=NOTES.format(w=weights[HYBRID], w0=weights[HYBRID_NOTEMP],
-                                     seeds=", ".join(map(str, sorted(f[f.method == OURS].seed.unique())))))
+                                     seeds=", ".join(map(str, sorted(f[f.method == OURS].seed.unique()))), nf_search=nf_search_note()))
+
+def nf_search_note() -> str:
+    "The notes' sentences on neuralforecast GRU's learning-rate search, from its meta file."
+    if not NF_SEARCH: return "Its validation-only learning-rate search (`load_forecast_nf_lrsearch.py`) has not run."
+    scan = "; ".join(f"lr {s['lr']:g}: best validation MAE {s['best_val_MAE']:.1f} MW at step {s['best_step']} of {s['steps_done']} "
+                     f"({s['stopped']})" for s in NF_SEARCH["search"])
+    return (f"The `chosen on validation` row: {'with future covariates (the strongest variant, and our network' + chr(39) + 's information)' if NF_SEARCH['variant'] == 'exog' else 'without covariates'}, "
+            f"a validation-only learning-rate search (`load_forecast_nf_lrsearch.py`) on seed 1 at one step cap for every rate, "
+            f"{NF_SEARCH['step_cap']} steps (raised from 1500; validation every 100 steps, patience 5, weights of the best check restored): {scan}. "
+            f"Chosen: lr {NF_SEARCH['chosen_lr']:g}; seeds run at that rate: {', '.join(map(str, NF_SEARCH['seeds_run_at_chosen_lr']))}. "
+            + NF_SEARCH.get("not_run", ""))
 
 NOTES = """MAPE in %, MAE and RMSE in MW, over the 48 half-hours of each forecast day; 95% percentile bootstrap intervals
 over days (1,000 resamples); for methods run with several seeds (or noise draws), the metric is the mean over
@@ -173,11 +195,10 @@ MSTL: the window on validation. The statistical model with temperature regressor
 (`load_forecast_stats_exog.py`, statsforecast MSTL + ARIMA errors on temperature, its square and the holiday flag,
 refit at every origin): window (4 or 8 weeks) and ARIMA order ((1,0,0) or (2,0,1)) on the validation days' MAPE
 (AutoARIMA's own order search cost 12-36 s per origin here, against about 5 s for a fixed order). neuralforecast's
-GRU: the committed runs (seeds 1-3), learning rate 1e-3 NOT searched and a 1500-step cap that 5 of its 6 runs hit or
-nearly hit: an unfinished, untuned peer. Its validation-only learning-rate search (`load_forecast_peers.py --lrs`)
-is written but has not run: on this shared machine one 100-step check took 175 s, so a 10-minute cap would stop it
-near 350 steps, a worse-trained peer than the committed runs. Its validation scores are optimistic (its early
-stopping watched those days).
+GRU, two sets of rows. The `lr 1e-3 untuned, 1500-step cap` rows: the committed `load_forecast_peers.py` runs
+(seeds 1-3), learning rate 1e-3 not searched; with covariates seed 1 stopped early at 1100 steps and seeds 2, 3 ran
+to the cap (best checks at 1100 and 1400); without covariates all three ran to the cap still improving: an
+unfinished, untuned peer. {nf_search} Its validation scores are optimistic (its early stopping, and the rate choice, watched those days).
 
 Temperature: every temperature-aware method reads the forecast day's OBSERVED temperature (a stand-in for a
 weather forecast). The `temperature + noise` scenario adds one error per forecast day, normal with sd 2 deg C,
