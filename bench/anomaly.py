@@ -179,7 +179,7 @@ def planted(cfg, seeds, seed, notes, n_boot, log, transformer=True, rows_from=0)
 
 def real(name, cfg, seed, notes, log, transformer=True):
     series = load_dataset(name)
-    cfg = replace(cfg, window=64, smooth=16, n_rows=None)
+    cfg = replace(cfg, window=64, smooth=16, n_rows=None, hide=None)   # h = L/4 on one channel
     split = split_series(series, cfg.window, cfg.valid_frac, 0.3, cfg.n_events, cfg.plant_seed)
     outs, secs, _ = run_split(split, cfg, seed, notes, log, transformer)
     y = split.test.labels[split.context:]
