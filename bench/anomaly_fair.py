@@ -19,6 +19,7 @@ import numpy as np, pandas as pd
 from gru_hybrids.anomaly import anomaly_metrics, interval_metrics, pot_threshold
 from gru_hybrids.metrics import bootstrap_ci, paired_bootstrap, event_units
 from gru_hybrids.train import ResultRow, PairedRow, write_results
+from anomaly import pooled_rows
 from anomaly_scores import load, GRU, PREV, OURS, IF, NAIVE_NAME
 
 RES = Path(__file__).parent / "results"
@@ -112,13 +113,7 @@ def blind(seeds, out_name, title, notes, frozen_note, n_boot=1000, where="blind"
             outs_all.setdefault(m, []).append(v); secs_all.setdefault(m, []).append(s)
         ys.append(y); units.append(u + off); off += int(u.max()) + 1; hits.append(d[f"{OURS}|hits"])
         print(ps, {m: round(anomaly_metrics(y, v)["range-F1"], 3) for m, v in o.items()}, flush=True)
-    y, units = np.concatenate(ys), np.concatenate(units)
-    outs = {m: np.concatenate(v) for m, v in outs_all.items() if len(v) == len(seeds)}
-    ds, sp = f"appliance_energy (planted, seeds {seeds[0]}-{seeds[-1]} pooled)", f"test, {off} events"
-    for m, o in outs.items():
-        ci, est = bootstrap_ci(interval_metrics, y, o, units=units, n_boot=n_boot, seed=0), anomaly_metrics(y, o)
-        rows += [ResultRow(ds, sp, m, q, float(est[q]), *((float(ci.loc[q, "lo"]), float(ci.loc[q, "hi"])) if q in ci.index else (None, None)),
-                           "event", off, 0, round(float(np.mean(secs_all[m])), 1), how(m, chosen, frozen_note)) for q in METRICS]
+    pr, y, units, outs, ds, sp = pooled_rows(outs_all, secs_all, ys, units, seeds, n_boot, lambda m: how(m, chosen, frozen_note)); rows += pr
     h = np.concatenate(hits); hci = bootstrap_ci(lambda a: float(a.mean()), h, n_boot=n_boot, seed=0)
     rows.append(ResultRow(ds, sp, OURS, "attribution top-1", float(h.mean()), hci.lo, hci.hi, "single-channel event", len(h), 0, None,
                           "frozen before the run; chance 0.1"))
