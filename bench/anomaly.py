@@ -143,6 +143,17 @@ def run_split(split, cfg, seed, notes, log, transformer=True):
         hits = [event_channels(ours, split.test, r.start, r.end, a).index[0] == r.channels[0] for r in split.test.events.itertuples() if len(r.channels) == 1]
     return outs, secs, np.array(hits, float)
 
+def pooled_rows(outs_all, secs_all, ys, units, seeds, n_boot, how, seed=0):
+    "Rows pooled over the planting seeds (95% bootstrap over events): (rows, y, units, outputs, dataset, split)."
+    y, units = np.concatenate(ys), np.concatenate(units); off = int(units.max()) + 1
+    outs = {m: np.concatenate(v) for m, v in outs_all.items() if len(v) == len(seeds)}
+    ds, sp, rows = f"appliance_energy (planted, seeds {seeds[0]}-{seeds[-1]} pooled)", f"test, {off} events", []
+    for m, o in outs.items():
+        ci, est = bootstrap_ci(interval_metrics, y, o, units=units, n_boot=n_boot, seed=0), anomaly_metrics(y, o)
+        rows += [ResultRow(ds, sp, m, k, float(est[k]), *((float(ci.loc[k, "lo"]), float(ci.loc[k, "hi"])) if k in ci.index else (None, None)),
+                           "event", off, seed, round(float(np.mean(secs_all[m])), 1), how(m)) for k in METRICS]
+    return rows, y, units, outs, ds, sp
+
 def planted(cfg, seeds, seed, notes, n_boot, log, transformer=True, rows_from=0):
     "Per-seed rows, then pooled rows with intervals over events, attribution, and the paired tests."
     rows, ys, units, outs_all, secs_all, hits_all, off = [], [], [], {}, {}, [], 0
@@ -159,13 +170,7 @@ def planted(cfg, seeds, seed, notes, n_boot, log, transformer=True, rows_from=0)
         ys.append(y); units.append(u + off); off += int(u.max()) + 1; hits_all.append(hits)
         print(f"planting seed {ps}: {time.time() - t0:.0f}s;", {m: round(anomaly_metrics(y, o)["range-F1"], 3) for m, o in outs.items()},
               {m: v for m, v in log.items()}, flush=True)
-    y, units = np.concatenate(ys), np.concatenate(units)
-    outs = {m: np.concatenate(v) for m, v in outs_all.items() if len(v) == len(seeds)}
-    ds, sp = f"appliance_energy (planted, seeds {seeds[0]}-{seeds[-1]} pooled)", f"test, {off} events"
-    for m, o in outs.items():
-        ci, est = bootstrap_ci(interval_metrics, y, o, units=units, n_boot=n_boot, seed=0), anomaly_metrics(y, o)
-        rows += [ResultRow(ds, sp, m, k, float(est[k]), *((float(ci.loc[k, "lo"]), float(ci.loc[k, "hi"])) if k in ci.index else (None, None)),
-                           "event", off, seed, round(float(np.mean(secs_all[m])), 1), HOW[m]) for k in METRICS]
+    pr, y, units, outs, ds, sp = pooled_rows(outs_all, secs_all, ys, units, seeds, n_boot, HOW.get, seed); rows += pr
     hits = np.concatenate(hits_all); hci = bootstrap_ci(lambda h: float(h.mean()), hits, n_boot=n_boot, seed=0)
     rows.append(ResultRow(ds, sp, OURS, "attribution top-1", float(hits.mean()), hci.lo, hci.hi, "single-channel event", len(hits), seed, None,
                           "frozen before the run; chance 0.1"))
@@ -179,7 +184,7 @@ def planted(cfg, seeds, seed, notes, n_boot, log, transformer=True, rows_from=0)
 
 def real(name, cfg, seed, notes, log, transformer=True):
     series = load_dataset(name)
-    cfg = replace(cfg, window=64, smooth=16, n_rows=None)
+    cfg = replace(cfg, window=64, smooth=16, n_rows=None, hide=None)   # h = L/4 on one channel
     split = split_series(series, cfg.window, cfg.valid_frac, 0.3, cfg.n_events, cfg.plant_seed)
     outs, secs, _ = run_split(split, cfg, seed, notes, log, transformer)
     y = split.test.labels[split.context:]
