@@ -232,7 +232,8 @@ def forward(self: AGRU, x: Tensor, # [bs x T x D] measurements, finite (missing 
             delta: Tensor # [bs x T x D] time since each measurement was last observed (>= 0)
            ) -> tuple[Tensor, Tensor]: # states [bs x T x H], attention alpha [bs x T x D]
     "Run the cell over all steps (the fused loop); returns every state h_t and every attention alpha_t."
-    if self.use_kernel and not (torch.compiler.is_exporting() or torch.jit.is_tracing()): return self._kernel_forward(x, m, delta)
+    if getattr(self, "use_kernel", False) and not (torch.compiler.is_exporting() or torch.jit.is_tracing()):  # (layers pickled before it: eager)
+        return self._kernel_forward(x, m, delta)
     if tracing(): return self.reference(x, m, delta)
     gamma_h, x_hat, e_in = self._prepare(x, m, delta)
     return AGRUScan.apply(gamma_h, x_hat, m.to(x_hat.dtype), e_in, self.U, self.W, self.V, self.b, self.b_hn, self.loops)
