@@ -125,8 +125,7 @@ def agru_step_back(dh: Tensor, # [bs x H] dL/dh_t, all paths
 
 # %% ../nbs/01_cells.ipynb #4c1f0a12
 def agru_loop(gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor, # [bs x T x .] the precomputed terms
-              U: Tensor, bias: Tensor, W_DV: Tensor, b: Tensor, D: int, H: int, # as in `agru_step`
-              step=agru_step # the forward step (`agru_step`, or a compiled one)
+              U: Tensor, bias: Tensor, W_DV: Tensor, b: Tensor, D: int, H: int # as in `agru_step`
              ) -> tuple[Tensor, ...]: # the forward records, time first [T x bs x .]: HS (T+1 states), HH, A, AL, UU, RZ, HT
     "The forward loop of the fused AGRU: one `agru_step` per step, writing into preallocated records."
     bs, T, _ = x_hat.shape
@@ -134,14 +133,13 @@ def agru_loop(gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor, # [bs x T
     HH, P, AL, UU, RZ, HT, HS = new(H), new(D + 3 * H), new(D), new(D), new(2 * H), new(H), new(H, T + 1)
     HS[0] = 0                                                            # HS[t] = h_{t-1}
     for t, (gt, et, xt, mt) in enumerate(zip(gamma_h.unbind(1), e_in.unbind(1), x_hat.unbind(1), m.unbind(1))):
-        step(HS[t], gt, et, xt, mt, U, bias, W_DV, b, D, H, HH[t], P[t], AL[t], UU[t], RZ[t], HT[t], HS[t + 1])
+        agru_step(HS[t], gt, et, xt, mt, U, bias, W_DV, b, D, H, HH[t], P[t], AL[t], UU[t], RZ[t], HT[t], HS[t + 1])
     return HS, HH, P[:, :, D + 2 * H:], AL, UU, RZ, HT
 
 def agru_loop_back(dhs: Tensor, d_alpha: Tensor, # [bs x T x .] dL/dh_t and dL/dalpha_t from the outputs
                    gamma_h: Tensor, x_hat: Tensor, # [bs x T x .]
                    HH: Tensor, A: Tensor, AL: Tensor, RZ: Tensor, HT: Tensor, # forward records [T x bs x .]
-                   U_bt: Tensor, W_Dt: Tensor, D: int, H: int, # as in `agru_step_back`
-                   step_back=agru_step_back # the reverse step (`agru_step_back`, or a compiled one)
+                   U_bt: Tensor, W_Dt: Tensor, D: int, H: int # as in `agru_step_back`
                   ) -> tuple[Tensor, ...]: # the reverse records, time first: Q, DE, DU, DHH
     "The reverse loop of the fused AGRU: one `agru_step_back` per step, from the last."
     bs, T, _ = x_hat.shape
@@ -149,7 +147,7 @@ def agru_loop_back(dhs: Tensor, d_alpha: Tensor, # [bs x T x .] dL/dh_t and dL/d
     Q, DE, DU, DHH = [x_hat.new_empty(T, bs, n) for n in (4 * H, D, D, H)]
     dh = torch.zeros_like(dhs_[0])
     for t in range(T - 1, -1, -1):
-        dh = step_back(dhs_[t] + dh, gs[t], HH[t], A[t], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, W_Dt, D, H, Q[t], DE[t], DU[t], DHH[t])
+        dh = agru_step_back(dhs_[t] + dh, gs[t], HH[t], A[t], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, W_Dt, D, H, Q[t], DE[t], DU[t], DHH[t])
     return Q, DE, DU, DHH
 
 # %% ../nbs/01_cells.ipynb #4c1f0a15
