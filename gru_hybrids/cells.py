@@ -8,6 +8,7 @@ Docs: https://gru-hybrids.github.io/gru_hybrids/cells.html.md"""
 from __future__ import annotations
 import functools, math, os, shutil, sys
 from pathlib import Path
+from typing import Callable
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -18,8 +19,8 @@ from torch._higher_order_ops.scan import scan
 from .core import tracing
 
 # %% auto #0
-__all__ = ['AGRU_CPP_POOL', 'AGRU_CPP_ATTEND', 'AGRU_CPP_FORWARD', 'AGRU_CPP_GATES_BACK', 'AGRU_CPP_BACKWARD', 'last_observed',
-           'AGRU', 'agru_step', 'agru_step_back', 'agru_loop', 'agru_loop_back', 'agru_step_pure',
+__all__ = ['AGRU_CPP_POOL', 'AGRU_CPP_ATTEND', 'AGRU_CPP_FORWARD', 'AGRU_CPP_GATES_BACK', 'AGRU_CPP_BACKWARD', 'AGRU_CPP_IMPUTE',
+           'last_observed', 'AGRU', 'agru_step', 'agru_step_back', 'agru_loop', 'agru_loop_back', 'agru_step_pure',
            'agru_step_back_pure', 'agru_scan_loop', 'agru_scan_loop_back', 'AGRUScan', 'agru_kernel', 'gru_update',
            'ConvGRUCell', 'conv_gru_reference', 'ConvGRU']
 
@@ -28,11 +29,11 @@ def last_observed(x: Tensor, # [bs x T x D] measurements (any value where not ob
                   m: Tensor, # [bs x T x D] 1 where observed, else 0
                   fill: Tensor # [D] the value before the first observation (the training mean)
                  ) -> Tensor: # [bs x T x D] x'_t: the last observed value at or before t
-    "The last observed value of each measurement at each step (`fill` before the first), by a cumulative max over indices."
-    bs, T, D = x.shape
-    steps = torch.arange(T, device=x.device).view(1, T, 1).expand(bs, T, D)
-    idx = torch.where(m > 0, steps, torch.full_like(steps, -1)).cummax(dim=1).values  # [bs x T x D] last observed step
-    return torch.where(idx >= 0, x.gather(1, idx.clamp(min=0)), fill.to(x.dtype).expand_as(x))
+    "The last observed value of each measurement at each step (`fill` before the first), carried forward one step at a time."
+    prev, out = fill.to(x.dtype).expand(x.shape[0], x.shape[2]), []
+    for xt, seen in zip(x.unbind(1), (m > 0).unbind(1)):              # T small selects: 3x faster here than a cumulative
+        prev = torch.where(seen, xt, prev); out.append(prev)            # max over indices and a gather (both slow on CPU)
+    return torch.stack(out, 1)
 
 # %% ../nbs/01_cells.ipynb #42b7cbec
 class AGRU(Module):
@@ -56,14 +57,21 @@ class AGRU(Module):
 
 # %% ../nbs/01_cells.ipynb #a7760185
 @patch
-def _prepare(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    "(gamma_h [bs x T x H], x_hat [bs x T x D], e_in [bs x T x D]: the attention's input terms)."
-    D, H = self.n_features, self.hidden
-    gamma_x = torch.exp(-F.relu(self.w_gx * delta + self.b_gx))                        # [bs x T x D]
-    x_hat = m * x + (1 - m) * (gamma_x * last_observed(x, m, self.x_mean) + (1 - gamma_x) * self.x_mean)
-    gamma_h = torch.exp(-F.relu(delta @ self.W_gh + self.b_gh))                        # [bs x T x H]
+def _impute(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> Tensor:
+    "x_hat [bs x T x D]: x where observed, else the last observed value decayed towards the mean by gamma_x."
+    gamma_x = torch.exp(-F.relu(torch.addcmul(self.b_gx, self.w_gx, delta)))                  # [bs x T x D]
+    return torch.where(m > 0, x, torch.addcmul(self.x_mean, gamma_x, last_observed(x, m, self.x_mean) - self.x_mean))
+
+@patch
+def _prepare(self: AGRU, x: Tensor, m: Tensor, delta: Tensor,
+             impute: Callable|None=None # x_hat from (x, m, delta); default `_impute` (the kernel passes its own)
+            ) -> tuple[Tensor, Tensor, Tensor]: # gamma_h [bs x T x H], x_hat [bs x T x D], e_in [bs x T x D]
+    "The terms computed for all steps at once: the hidden decay, the imputed inputs and the attention's input terms."
+    (bs, T, D), H = x.shape, self.hidden
+    x_hat = (impute or self._impute)(x, m, delta)
+    gamma_h = torch.exp(-F.relu(torch.addmm(self.b_gh, delta.flatten(0, 1), self.W_gh)))      # [bs T x H] (2-d: a faster backward than 3-d @)
     e_in = torch.addmm(self.b_a, torch.cat([x_hat, m], -1).flatten(0, 1), torch.cat([self.W_ax, self.W_am]))  # one product for all steps
-    return gamma_h, x_hat, e_in.view(*x.shape)
+    return gamma_h.view(bs, T, H), x_hat, e_in.view(bs, T, D)
 
 # %% ../nbs/01_cells.ipynb #656df13b
 @patch
@@ -422,6 +430,79 @@ TORCH_LIBRARY(gru_hybrids, lib) {
 TORCH_LIBRARY_IMPL(gru_hybrids, CPU, lib) { lib.impl("agru_forward", &agru_forward); lib.impl("agru_backward", &agru_backward); }
 """
 
+# %% ../nbs/01_cells.ipynb #4c1f0b22
+AGRU_CPP_IMPUTE = r"""
+template <typename S>  // x_hat = x where observed, else x_mean + gamma_x (x' - x_mean), gamma_x = exp(-max(0, w delta + b))
+void impute(const S* x, const S* m, const S* dl, const S* w, const S* bg, const S* mean, S* xh, int64_t bs, int64_t T, int64_t D) {
+  std::vector<S> last(D);
+  for (int64_t b = 0; b < bs; ++b) {
+    std::copy(mean, mean + D, last.begin());
+    for (int64_t o = b * T * D; o < (b + 1) * T * D; o += D)
+      for (int64_t d = 0; d < D; ++d) {
+        if (m[o + d] > 0) { last[d] = xh[o + d] = x[o + d]; continue; }
+        S g = std::exp(-std::max(w[d] * dl[o + d] + bg[d], S(0)));
+        xh[o + d] = mean[d] + g * (last[d] - mean[d]);
+      }
+  }
+}
+
+template <typename S>  // the reverse: d delta, dw, db forward in time (they need x'), dx backward in time
+void impute_back(const S* G, const S* x, const S* m, const S* dl, const S* w, const S* bg, const S* mean,
+                 S* dx, S* dd, S* dw, S* db, int64_t bs, int64_t T, int64_t D) {
+  std::vector<S> last(D), acc(D);
+  for (int64_t b = 0; b < bs; ++b) {
+    std::copy(mean, mean + D, last.begin());
+    for (int64_t o = b * T * D; o < (b + 1) * T * D; o += D)
+      for (int64_t d = 0; d < D; ++d) {
+        dd[o + d] = 0;
+        if (m[o + d] > 0) { last[d] = x[o + d]; continue; }
+        S pre = w[d] * dl[o + d] + bg[d];
+        if (pre <= 0) continue;                                    // gamma_x = 1 there: no gradient
+        S dpre = -G[o + d] * (last[d] - mean[d]) * std::exp(-pre);
+        dd[o + d] = dpre * w[d]; dw[d] += dpre * dl[o + d]; db[d] += dpre;
+      }
+    std::fill(acc.begin(), acc.end(), S(0));
+    for (int64_t o = (b * T + T - 1) * D; o >= b * T * D; o -= D)
+      for (int64_t d = 0; d < D; ++d) {
+        if (m[o + d] > 0) { dx[o + d] = G[o + d] + acc[d]; acc[d] = 0; continue; }
+        dx[o + d] = 0;
+        acc[d] += G[o + d] * std::exp(-std::max(w[d] * dl[o + d] + bg[d], S(0)));
+      }
+  }
+}
+
+Tensor agru_impute(const Tensor& x, const Tensor& m, const Tensor& delta, const Tensor& w, const Tensor& b, const Tensor& mean) {
+  for (auto* t : {&m, &delta, &w, &b, &mean}) TORCH_CHECK(t->scalar_type() == x.scalar_type(), "agru_impute: every input must have x's dtype");
+  TORCH_CHECK(x.dim() == 3 && m.sizes() == x.sizes() && delta.sizes() == x.sizes() && w.numel() == x.size(2) && b.numel() == x.size(2)
+              && mean.numel() == x.size(2), "agru_impute: x, m, delta [bs x T x D]; w, b, mean [D]");
+  auto xc = x.contiguous(), mc = m.contiguous(), dc = delta.contiguous();
+  auto xh = at::empty_like(xc);
+  AT_DISPATCH_FLOATING_TYPES(xc.scalar_type(), "agru_impute", [&] {
+    impute<scalar_t>(xc.data_ptr<scalar_t>(), mc.data_ptr<scalar_t>(), dc.data_ptr<scalar_t>(), w.data_ptr<scalar_t>(),
+                     b.data_ptr<scalar_t>(), mean.data_ptr<scalar_t>(), xh.data_ptr<scalar_t>(), xc.size(0), xc.size(1), xc.size(2));
+  });
+  return xh;
+}
+
+std::tuple<Tensor, Tensor, Tensor, Tensor> agru_impute_backward(const Tensor& dxh, const Tensor& x, const Tensor& m,
+    const Tensor& delta, const Tensor& w, const Tensor& b, const Tensor& mean) {
+  auto G = dxh.contiguous(), xc = x.contiguous(), mc = m.contiguous(), dc = delta.contiguous();
+  auto dx = at::empty_like(xc), dd = at::empty_like(xc), dw = at::zeros_like(w), db = at::zeros_like(b);
+  AT_DISPATCH_FLOATING_TYPES(xc.scalar_type(), "agru_impute_backward", [&] {
+    using S = scalar_t;
+    impute_back<S>(G.data_ptr<S>(), xc.data_ptr<S>(), mc.data_ptr<S>(), dc.data_ptr<S>(), w.data_ptr<S>(), b.data_ptr<S>(),
+                   mean.data_ptr<S>(), dx.data_ptr<S>(), dd.data_ptr<S>(), dw.data_ptr<S>(), db.data_ptr<S>(), xc.size(0), xc.size(1), xc.size(2));
+  });
+  return {dx, dd, dw, db};
+}
+
+TORCH_LIBRARY_FRAGMENT(gru_hybrids, lib) {
+  lib.def("agru_impute(Tensor x, Tensor m, Tensor delta, Tensor w, Tensor b, Tensor mean) -> Tensor");
+  lib.def("agru_impute_backward(Tensor dx_hat, Tensor x, Tensor m, Tensor delta, Tensor w, Tensor b, Tensor mean) -> (Tensor, Tensor, Tensor, Tensor)");
+}
+TORCH_LIBRARY_IMPL(gru_hybrids, CPU, lib) { lib.impl("agru_impute", &agru_impute); lib.impl("agru_impute_backward", &agru_impute_backward); }
+"""
+
 # %% ../nbs/01_cells.ipynb #4c1f0b10
 @functools.cache
 def agru_kernel(verbose: bool=False): # print the compiler's output
@@ -429,7 +510,7 @@ def agru_kernel(verbose: bool=False): # print the compiler's output
     from torch.utils import cpp_extension
     here = str(Path(sys.executable).parent)                                # a venv's own ninja (pip install ninja), if not on PATH
     if not shutil.which("ninja") and shutil.which("ninja", path=here): os.environ["PATH"] = here + os.pathsep + os.environ["PATH"]
-    name, src = "gru_hybrids_agru", AGRU_CPP_POOL + AGRU_CPP_ATTEND + AGRU_CPP_FORWARD + AGRU_CPP_GATES_BACK + AGRU_CPP_BACKWARD
+    name, src = "gru_hybrids_agru", AGRU_CPP_POOL + AGRU_CPP_ATTEND + AGRU_CPP_FORWARD + AGRU_CPP_GATES_BACK + AGRU_CPP_BACKWARD + AGRU_CPP_IMPUTE
     try:
         path = Path(cpp_extension._get_build_directory(name, verbose)) / "agru.cpp"
         if not path.exists() or path.read_text() != src: path.write_text(src)   # unchanged source: torch reuses the build
@@ -454,7 +535,8 @@ def _register_agru_kernel():
     def setup_context(ctx, inputs, output):
         gamma_h, x_hat, m, e_in, U, WD, V, b, b_hn = inputs
         ctx.save_for_backward(gamma_h, x_hat, U, WD, *output)
-    def backward(ctx, dHS, dAL, *_):                                     # the records' gradients are unused
+        ctx.set_materialize_grads(False)                                 # no zero-filled gradients for the 5 records
+    def backward(ctx, dHS, dAL, *_):                                     # the records' gradients are unused (None)
         saved = ctx.saved_tensors
         dHS, dAL = (torch.zeros_like(o) if g is None else g for g, o in ((dHS, saved[4]), (dAL, saved[5])))
         dg, dx, de, dU, dWD, dV, db, db_hn = torch.ops.gru_hybrids.agru_backward(dHS, dAL, *saved)
@@ -462,6 +544,14 @@ def _register_agru_kernel():
     torch.library.register_fake("gru_hybrids::agru_forward", fake_forward)
     torch.library.register_fake("gru_hybrids::agru_backward", fake_backward)
     torch.library.register_autograd("gru_hybrids::agru_forward", backward, setup_context=setup_context)
+    def impute_context(ctx, inputs, output): ctx.save_for_backward(*inputs)
+    def impute_backward(ctx, dx_hat):                                    # x, m, delta, w, b, mean: none for the mask and mean
+        dx, dd, dw, db = torch.ops.gru_hybrids.agru_impute_backward(dx_hat, *ctx.saved_tensors)
+        return dx, None, dd, dw, db, None
+    torch.library.register_fake("gru_hybrids::agru_impute", lambda x, *_: torch.empty_like(x))
+    torch.library.register_fake("gru_hybrids::agru_impute_backward", lambda g, x, m, d, w, b, mean: (
+        torch.empty_like(x), torch.empty_like(x), torch.empty_like(w), torch.empty_like(b)))
+    torch.library.register_autograd("gru_hybrids::agru_impute", impute_backward, setup_context=impute_context)
 
 # %% ../nbs/01_cells.ipynb #4c1f0b14
 @patch
@@ -469,8 +559,9 @@ def _kernel_forward(self: AGRU, x: Tensor, m: Tensor, delta: Tensor) -> tuple[Te
     "`forward` through the C++ operators (`compile()`): states [bs x T x H] and attention [bs x T x D]."
     if x.device.type != "cpu": raise ValueError(f"AGRU.compile()'s C++ kernel runs on the CPU, got {x.device} inputs; on a GPU use compile(kernel='scan') or the eager cell")
     if x.dtype not in (torch.float32, torch.float64): raise TypeError(f"AGRU.compile()'s C++ kernel takes float32 or float64 inputs, got {x.dtype}")
-    gamma_h, x_hat, e_in = self._prepare(x, m, delta)
     ops = torch.ops.gru_hybrids if tracing() else agru_kernel()           # (built by `compile()`; again after unpickling)
+    same = lambda *ts: [t.to(x.dtype) for t in ts]
+    gamma_h, x_hat, e_in = self._prepare(x, m, delta, lambda x, m, d: ops.agru_impute(x, *same(m, d, self.w_gx, self.b_gx, self.x_mean)))
     HS, AL, *_ = ops.agru_forward(gamma_h, x_hat, m.to(x_hat.dtype), e_in.to(x_hat.dtype), self.U, self.W * self.n_features, self.V, self.b, self.b_hn)
     return HS.transpose(0, 1), AL.transpose(0, 1)
 
