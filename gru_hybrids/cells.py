@@ -114,22 +114,22 @@ def agru_step_back(dh: Tensor, # [bs x H] dL/dh_t, all paths
                    gamma_h: Tensor, h_hat: Tensor, a: Tensor, rz: Tensor, h_tilde: Tensor, # step t's inputs and forward record
                    x_hat: Tensor, alpha: Tensor,
                    d_alpha: Tensor, # [bs x D] dL/dalpha_t from the outputs
-                   U_bt: Tensor, # [3H+D x H] (U_n, U_r, U_z, U_alpha) transposed
+                   U_bt: Tensor, # [D+3H x H] (U_alpha, U_n, U_r, U_z) transposed
                    W_Dt: Tensor, # [3H x D] (D W) transposed
                    D: int, H: int,
-                   Q: Tensor, de: Tensor, du: Tensor, dh_hat: Tensor # step t's reverse record slices, written here
+                   Q: Tensor, du: Tensor, dh_hat: Tensor # step t's reverse record slices, written here
                   ) -> Tensor: # dL/dh_{t-1} through the step [bs x H]
-    "One reverse step of the AGRU: the equations above; Q gets (a, r, z, n) before their nonlinearities."
+    "One reverse step of the AGRU: the equations above; Q [bs x D+4H] gets (e, a, r, z, n) before their nonlinearities."
     r, z = rz[:, :H], rz[:, H:]
-    da, dr, dz, dn = Q.split(H, 1)
+    de, da, dr, dz, dn = Q.split([D, H, H, H, H], 1)
     dhz = dh * z
     torch.addcmul(dhz, dhz, h_tilde * h_tilde, value=-1, out=dn)       # dh z (1 - h_tilde^2)
     t = (h_tilde - h_hat).mul_(dhz); torch.addcmul(t, t, z, value=-1, out=dz)   # dh (h_tilde - h_hat) z (1 - z)
     torch.mul(dn, r, out=da)
     t = da * a; torch.addcmul(t, t, r, value=-1, out=dr)               # da a (1 - r)
-    torch.mm(Q[:, H:], W_Dt, out=du)                                    # [bs x D]
-    torch._softmax_backward_data(torch.addcmul(d_alpha, du, x_hat), alpha, -1, alpha.dtype, grad_input=de)
-    return torch.addmm(torch.addcmul(dh, dh, z, value=-1), Q[:, :3 * H], U_bt[:3 * H], out=dh_hat).addmm_(de, U_bt[3 * H:]).mul(gamma_h)
+    torch.mm(Q[:, D + H:], W_Dt, out=du)                                # [bs x D]
+    de.copy_(torch._softmax_backward_data(torch.addcmul(d_alpha, du, x_hat), alpha, -1, alpha.dtype))  # (its out= ignores strides)
+    return torch.addmm(torch.addcmul(dh, dh, z, value=-1), Q[:, :D + 3 * H], U_bt, out=dh_hat).mul(gamma_h)
 
 # %% ../nbs/01_cells.ipynb #4c1f0a12
 def agru_loop(gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor, # [bs x T x .] the precomputed terms
@@ -148,15 +148,15 @@ def agru_loop_back(dhs: Tensor, d_alpha: Tensor, # [bs x T x .] dL/dh_t and dL/d
                    gamma_h: Tensor, x_hat: Tensor, # [bs x T x .]
                    HH: Tensor, A: Tensor, AL: Tensor, RZ: Tensor, HT: Tensor, # forward records [T x bs x .]
                    U_bt: Tensor, W_Dt: Tensor, D: int, H: int # as in `agru_step_back`
-                  ) -> tuple[Tensor, ...]: # the reverse records, time first: Q, DE, DU, DHH
+                  ) -> tuple[Tensor, ...]: # the reverse records, time first: Q (e, a, r, z, n), DU, DHH
     "The reverse loop of the fused AGRU: one `agru_step_back` per step, from the last."
     bs, T, _ = x_hat.shape
     gs, xs, das, dhs_ = gamma_h.unbind(1), x_hat.unbind(1), d_alpha.unbind(1), dhs.unbind(1)
-    Q, DE, DU, DHH = [x_hat.new_empty(T, bs, n) for n in (4 * H, D, D, H)]
+    Q, DU, DHH = [x_hat.new_empty(T, bs, n) for n in (D + 4 * H, D, H)]
     dh = torch.zeros_like(dhs_[0])
     for t in range(T - 1, -1, -1):
-        dh = agru_step_back(dhs_[t] + dh, gs[t], HH[t], A[t], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, W_Dt, D, H, Q[t], DE[t], DU[t], DHH[t])
-    return Q, DE, DU, DHH
+        dh = agru_step_back(dhs_[t] + dh, gs[t], HH[t], A[t], RZ[t], HT[t], xs[t], AL[t], das[t], U_bt, W_Dt, D, H, Q[t], DU[t], DHH[t])
+    return Q, DU, DHH
 
 # %% ../nbs/01_cells.ipynb #4c1f0a15
 def agru_step_pure(h: Tensor, gamma_h: Tensor, e_in: Tensor, x_hat: Tensor, m: Tensor, # as in `agru_step`
@@ -175,19 +175,20 @@ def agru_step_pure(h: Tensor, gamma_h: Tensor, e_in: Tensor, x_hat: Tensor, m: T
 
 def agru_step_back_pure(dh: Tensor, gamma_h: Tensor, h_hat: Tensor, a: Tensor, rz: Tensor, h_tilde: Tensor, # as in `agru_step_back`
                         x_hat: Tensor, alpha: Tensor, d_alpha: Tensor, U_bt: Tensor, W_Dt: Tensor, D: int, H: int
-                       ) -> tuple[Tensor, ...]: # dL/dh_{t-1} and the reverse record: Q, de, du, dh_hat
+                       ) -> tuple[Tensor, ...]: # dL/dh_{t-1} and the reverse record: Q (e, a, r, z, n), du, dh_hat
     "`agru_step_back` as a pure function (no `out=`), for `torch.compile`."
     r, z = rz[:, :H], rz[:, H:]
     dhz = dh * z
     dn = dhz * (1 - h_tilde * h_tilde)
     dz = dhz * (h_tilde - h_hat) * (1 - z)
     da = dn * r
-    Q = torch.cat([da, da * a * (1 - r), dz, dn], 1)                    # [bs x 4H]: (a, r, z, n)
-    du = Q[:, H:] @ W_Dt                                                # [bs x D]
+    gates = torch.cat([da * a * (1 - r), dz, dn], 1)                    # [bs x 3H]: (r, z, n)
+    du = gates @ W_Dt                                                   # [bs x D]
     g = d_alpha + du * x_hat                                            # dL/dalpha_t
     de = alpha * (g - (g * alpha).sum(-1, keepdim=True))                # through the softmax
-    dh_hat = torch.addmm(dh * (1 - z), torch.cat([Q[:, :3 * H], de], 1), U_bt)   # [bs x H]
-    return dh_hat * gamma_h, Q, de, du, dh_hat
+    Q = torch.cat([de, da, gates], 1)                                   # [bs x D+4H]: (e, a, r, z, n)
+    dh_hat = torch.addmm(dh * (1 - z), Q[:, :D + 3 * H], U_bt)          # [bs x H]
+    return dh_hat * gamma_h, Q, du, dh_hat
 
 # %% ../nbs/01_cells.ipynb #4c1f0a16
 def agru_scan_loop(gamma_h: Tensor, x_hat: Tensor, m: Tensor, e_in: Tensor, U: Tensor, bias: Tensor, W_DV: Tensor, b: Tensor,
@@ -224,12 +225,14 @@ class AGRUScan(torch.autograd.Function):
     def backward(ctx, dhs, d_alpha):
         gamma_h, x_hat, m, U, W, HS, HH, A, AL, UU, RZ, HT = ctx.saved_tensors
         (bs, T, D), H = x_hat.shape, gamma_h.shape[-1]
-        U_bt = torch.cat([U[:, D + 2 * H:], U[:, D:D + 2 * H], U[:, :D]], 1).t().contiguous()  # (U_n, U_r, U_z, U_alpha)^T
-        Q, DE, DU, DHH = ctx.loops[1](dhs, d_alpha, gamma_h, x_hat, HH, A, AL, RZ, HT, U_bt, (W * D).t().contiguous(), D, H)
-        Qf, dG = Q.view(T * bs, 4 * H), Q.view(T * bs, 4 * H)[:, H:]      # dG: (r, z, n), the gate terms
-        dU = HH.view(T * bs, H).t() @ torch.cat([DE.view(T * bs, D), dG[:, :2 * H], Qf[:, :H]], 1)   # U's column order
+        U_bt = torch.cat([U[:, :D], U[:, D + 2 * H:], U[:, D:D + 2 * H]], 1).t().contiguous()  # (U_alpha, U_n, U_r, U_z)^T
+        Q, DU, DHH = ctx.loops[1](dhs, d_alpha, gamma_h, x_hat, HH, A, AL, RZ, HT, U_bt, (W * D).t().contiguous(), D, H)
+        Qf = Q.view(T * bs, D + 4 * H); dG = Qf[:, D + H:]              # dG: (r, z, n), the gate terms
+        dUp = HH.view(T * bs, H).t() @ Qf[:, :D + 3 * H]                # columns (alpha, n, r, z)
+        dU = torch.cat([dUp[:, :D], dUp[:, D + H:], dUp[:, D:D + H]], 1) # U's order
         dW, dV = UU.view(-1, D).t() @ dG * D, m.transpose(0, 1).reshape(-1, D).t() @ dG
-        return ((DHH * HS[:-1]).transpose(0, 1), (DU * AL).transpose(0, 1), None, DE.transpose(0, 1), dU, dW, dV, dG.sum(0), Qf[:, :H].sum(0), None)
+        DE = Q[:, :, :D].transpose(0, 1)
+        return ((DHH * HS[:-1]).transpose(0, 1), (DU * AL).transpose(0, 1), None, DE, dU, dW, dV, dG.sum(0), Qf[:, D:D + H].sum(0), None)
 
 # %% ../nbs/01_cells.ipynb #a01d33fb
 @patch
