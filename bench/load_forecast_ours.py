@@ -2,7 +2,10 @@
 per-origin forecasts of the validation and test days, for the intervals and paired tests of
 `bench/load_forecast_fair.py`.
 
-    nice -n 10 python bench/load_forecast_ours.py [--configs full full-notemp] [--seeds 0 1 2] [--jobs 2]
+    nice -n 10 python bench/load_forecast_ours.py [--configs full full-notemp quick-season-day] [--seeds 0 1 2] [--jobs 2]
+
+A configuration is a base (quick, full) and options: notemp (no temperature), season (the day of the year as a
+covariate), day (each query reads the forecast day's min, mean and max of every covariate).
 
 Writes bench/results/load_forecast_ours_forecasts.csv.gz: method, seed, split, noise (-1: observed temperature,
 k: noise draw k), origin (row), step, y_pred."""
@@ -21,7 +24,8 @@ OUT = RESULTS / "load_forecast_ours_forecasts.csv.gz"
 def config(name):
     from gru_hybrids.load_forecast import QUICK, FULL
     base = QUICK if name.startswith("quick") else FULL
-    return replace(base, use_temperature="notemp" not in name)
+    parts = name.split("-")                                            # e.g. quick-notemp, quick-season-day
+    return replace(base, use_temperature="notemp" not in parts, season="season" in parts, day_summary="day" in parts)
 
 def frame(method, seed, split, noise, origins, pred):
     H = pred.shape[1]

@@ -502,10 +502,14 @@ def calendar_features(time: pd.DatetimeIndex, holiday: np.ndarray|None) -> np.nd
     return np.column_stack([np.sin(2 * np.pi * day_frac), np.cos(2 * np.pi * day_frac), dow, hol])
 
 def covariates(series: LoadSeries, scaler: Scaler, use_temperature: bool,
-               rows: slice=slice(None) # the rows to compute them for (default: all); each row's covariates depend on that row only
+               rows: slice=slice(None), # the rows to compute them for (default: all); each row's covariates depend on that row only
+               season: bool=False # add the day of the year (sin, cos)
               ) -> np.ndarray:
     "[n x C] covariates known in advance for every row (of `rows`)."
     cal = calendar_features(series.time[rows], None if series.holiday is None else series.holiday[rows])
+    if season:
+        doy = 2 * np.pi * series.time[rows].day_of_year.to_numpy() / 365.25
+        cal = np.column_stack([cal, np.sin(doy), np.cos(doy)])
     if not use_temperature: return cal
     if series.temperature is None: raise ValueError(f"{series.name} has no temperature; use use_temperature=False")
     return np.column_stack([cal, (series.temperature[rows] - scaler.temp_mean) / scaler.temp_std])
@@ -535,11 +539,12 @@ class GRUAttentionForecaster(RebuildableModule):
                  attn_dim: int=32, # size of projected queries and keys
                  step_dim: int=16, # size of the forecast-step embedding
                  dropout: float=0.1,
-                 attention: bool=True): # False: the no-attention ablation
-        self.n_covariates, self.horizon = n_covariates, horizon
+                 attention: bool=True, # False: the no-attention ablation
+                 day_summary: bool=False): # every query also reads the min, mean and max of each covariate over the forecast day
+        self.n_covariates, self.horizon, self.day_summary = n_covariates, horizon, day_summary
         self.encoder = GRUEncoder(1 + n_covariates, hidden, n_layers, dropout=dropout)
         self.step_emb = nn.Embedding(horizon, step_dim)
-        self.query = nn.Sequential(nn.Linear(hidden + n_covariates + step_dim, hidden), nn.GELU())
+        self.query = nn.Sequential(nn.Linear(hidden + n_covariates * (4 if day_summary else 1) + step_dim, hidden), nn.GELU())
         mem_dim = hidden + 1 + n_covariates  # attention memory: GRU state and raw input of each past step
         self.attention = ScaledDotAttention(mem_dim, query_dim=hidden, attn_dim=attn_dim) if attention else None
         self.head = nn.Sequential(nn.Linear(hidden + (mem_dim if attention else hidden), hidden), nn.GELU(),
@@ -554,7 +559,8 @@ def forward_with_attention(self: GRUAttentionForecaster, history: Tensor, # [bs 
     states, last = self.encoder(history)                                # [bs x T x hid], [bs x hid]
     bs, H = future.shape[:2]
     steps = self.step_emb.weight[None].expand(bs, -1, -1)               # [bs x H x step_dim]
-    q = self.query(torch.cat([last[:, None].expand(-1, H, -1), future, steps], -1))  # [bs x H x hid]
+    day = [torch.cat([future.amin(1), future.mean(1), future.amax(1)], -1)[:, None].expand(-1, H, -1)] if self.day_summary else []
+    q = self.query(torch.cat([last[:, None].expand(-1, H, -1), future, *day, steps], -1))  # [bs x H x hid]
     if self.attention is None:
         return self.head(torch.cat([last[:, None].expand_as(q), q], -1)).squeeze(-1), None  # [bs x H]
     context, weights = self.attention(torch.cat([states, history], -1), None, q)  # [bs x H x mem], [bs x H x T]
@@ -592,7 +598,7 @@ def _check_config(cfg):
     real = lambda v: isinstance(v, (int, float, np.floating)) and not isinstance(v, bool)
     if not (real(cfg.dropout) and 0 <= cfg.dropout < 1): raise ValueError(f"{flag('dropout')} must be in [0, 1), got {cfg.dropout!r}")
     if not (real(cfg.lr) and 0 < cfg.lr < np.inf): raise ValueError(f"{flag('lr')} must be a positive finite number, got {cfg.lr!r}")
-    for k in ("attention", "use_temperature"):
+    for k in ("attention", "use_temperature", "season", "day_summary"):
         if not isinstance(getattr(cfg, k), (bool, np.bool_)): raise TypeError(f"{flag(k)} must be True or False, got {getattr(cfg, k)!r}")
 
 # %% ../nbs/18_load_forecast.ipynb #4cf171d2
@@ -605,6 +611,8 @@ class ForecastConfig:
     dropout: float = 0.1       # dropout in the decoder (and between stacked GRU layers), in [0, 1)
     attention: bool = True     # temporal attention over the history (--no-attention: the ablation without it)
     use_temperature: bool = True  # feed temperature when the series has it
+    season: bool = False       # the day of the year as a covariate
+    day_summary: bool = False  # each step's query also reads the forecast day's min, mean and max of every covariate
     history_days: int = 7      # days of history each forecast sees
     max_windows: int = 12_000  # training windows start every k steps, k the smallest that keeps at most this many
     epochs: int = 8            # training epochs (at least; see min_steps)
@@ -637,11 +645,11 @@ class DayAheadForecaster(Predictor):
         seed_everything(seed)
         split = split or day_ahead_split(series, cfg.history_days, cfg.test_days, cfg.valid_days, cfg.max_windows)
         scaler = Scaler.fit(series, split.fit_end)
-        covs = covariates(series, scaler, cfg.use_temperature)
+        covs = covariates(series, scaler, cfg.use_temperature, season=cfg.season)
         y = (series.demand - scaler.demand_mean) / scaler.demand_std
         train, valid = [DayAheadWindows(y, covs, o, split.history, split.horizon) for o in (split.train, split.valid)]
         net = GRUAttentionForecaster(covs.shape[1], split.horizon, cfg.hidden, cfg.n_layers, cfg.attn_dim,
-                                     dropout=cfg.dropout, attention=cfg.attention)
+                                     dropout=cfg.dropout, attention=cfg.attention, day_summary=cfg.day_summary)
         n_batches = len(train) // cfg.bs if len(train) > cfg.bs else 1
         epochs = max(cfg.epochs, -(-cfg.min_steps // n_batches))
         learn = fit_network(net, train, valid, nn.L1Loss(), epochs, cfg.lr, bs=cfg.bs, seed=seed, device=device, show_progress=show_progress)
@@ -681,7 +689,7 @@ def _inputs(self: DayAheadForecaster, series: LoadSeries, origins) -> tuple[Tens
     o = _check_origins(origins, len(series), T, H)
     _check_known(series, o, T, H, self.cfg.use_temperature)
     a, b = int(o.min()) - T, int(o.max()) + H          # the rows the origins read: nothing outside them is computed
-    covs = covariates(series, self.scaler, self.cfg.use_temperature, slice(a, b))
+    covs = covariates(series, self.scaler, self.cfg.use_temperature, slice(a, b), self.cfg.season)
     ds = DayAheadWindows((series.demand[a:b] - self.scaler.demand_mean) / self.scaler.demand_std, covs, o - a, T, H)
     at = torch.from_numpy(o - a)[:, None]
     hist, fut = ds.hist[at + torch.arange(-T, 0)], ds.covs[at + torch.arange(H)]   # [n x T x 1+C], [n x H x C]
@@ -855,7 +863,9 @@ def _fit(split, cfg, seed, device, show_progress) -> DayAheadForecaster:
 
 def method_name(cfg: ForecastConfig) -> str:
     "The name of our row in a results table, as configured: with or without attention and temperature."
-    return ("ours: GRU + temporal attention" if cfg.attention else "ours: GRU, no attention") + ("" if cfg.use_temperature else ", no temperature")
+    extras = [name for on, name in ((cfg.season, "day of the year"), (cfg.day_summary, "forecast-day summary")) if on]
+    return (("ours: GRU + temporal attention" if cfg.attention else "ours: GRU, no attention") + ("" if cfg.use_temperature else ", no temperature")
+            + (" + " + " + ".join(extras) if extras else ""))
 
 def _evaluate(model: DayAheadForecaster, split, seed: int) -> pd.DataFrame:
     "Validation and test errors of the model (first row) and the seasonal naive baselines."
