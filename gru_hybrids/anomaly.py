@@ -134,14 +134,14 @@ def _apply(x: np.ndarray, kind: str, s: int, e: int, sd: float, rng) -> float:
     return float(a)
 
 # %% ../nbs/16_anomaly.ipynb #deca547d
-def _event_slots(T: int, start: int, n: int, rng, min_gap: int) -> list[tuple[int, int, str]]:
+def _event_slots(T: int, start: int, n: int, rng, min_gap: int, kinds: tuple[str, ...]=KINDS) -> list[tuple[int, int, str]]:
     "One (s, e, kind) slot in each of n equal segments of [start, T), at least `min_gap` steps from the segment's ends."
     seg = (T - start) // max(n, 1)
     room = seg - 2 * min_gap
     if n < 1 or room < LENGTHS["level_shift"][0]: raise ValueError(f"cannot place {n} events in {T - start} steps with gaps of {min_gap}: plant fewer")
     slots = []
     for i in range(n):
-        kind = KINDS[i % len(KINDS)]   # the kinds in turn, so every kind appears
+        kind = kinds[i % len(kinds)]   # the kinds in turn, so every kind appears
         lo, hi = LENGTHS[kind]; length = int(rng.integers(min(lo, room), min(hi, room) + 1))
         s = start + i * seg + min_gap + int(rng.integers(0, room - length + 1))
         slots.append((s, s + length, kind))
@@ -150,14 +150,16 @@ def _event_slots(T: int, start: int, n: int, rng, min_gap: int) -> list[tuple[in
 # %% ../nbs/16_anomaly.ipynb #b3c4211b
 def plant_anomalies(series: SensorSeries, start: int, # events go into steps start: (scales come from the steps before)
                     n_events: int=24, seed: int=0, p_single: float=0.7, # share of events on one channel
-                    min_gap: int=24) -> SensorSeries: # normal steps kept before and after each event
+                    min_gap: int=24, # normal steps kept before and after each event
+                    kinds: tuple[str, ...]=KINDS) -> SensorSeries: # the kinds to plant, in turn
     "A copy of `series` with anomalies planted in `start:`, exact step and channel labels, and the event table."
     if start < 144: raise ValueError(f"start must leave at least 144 normal steps before the events, got {start}")
+    if not kinds or any(k not in KINDS for k in kinds): raise ValueError(f"kinds must be a non-empty subset of {KINDS}, got {kinds}")
     rng, x = np.random.default_rng(seed), series.values.copy()
     sd = series.values[:start].std(0) + 1e-9
     C, rows = x.shape[1], []
     ylab, clab = np.zeros(len(x), np.int8), np.zeros(x.shape, np.int8)
-    for s, e, kind in _event_slots(len(x), start, n_events, rng, min_gap):
+    for s, e, kind in _event_slots(len(x), start, n_events, rng, min_gap, kinds):
         chans = sorted(rng.choice(C, 1 if rng.random() < p_single or C == 1 else int(rng.integers(2, min(3, C) + 1)), replace=False))
         sizes = [_apply(x[:, c], kind, s, e, sd[c], rng) for c in chans]
         ylab[s:e], clab[s:e, chans] = 1, 1
