@@ -113,7 +113,9 @@ def chosen_on(method: str, lgbm: dict, weights: dict) -> str:
     "How the settings of `method` were chosen (the `chosen_on` column)."
     if method.startswith("hybrid"): return f"validation days: blend weight of LightGBM w={weights[method]:.2f} (grid 0, 0.05, ..., 1) on MAPE"
     if method.startswith("ours"): return ("validation: the committed QUICK configuration (hidden 32, one-cycle lr 5e-3, 6 epochs, a window every 3 h); "
-                                          "with/without temperature compared on the validation days (this table)")
+                                          "with/without temperature compared on the validation days (this table)"
+                                          + ("; + the inputs named (the variants tried after the trees' ablation, compared on the validation days)"
+                                             if "day of the year" in method or "forecast-day summary" in method else ""))
     if method.startswith("LightGBM"):
         c = lgbm[" (no temperature)" not in method]
         return (f"validation days: learning rate {c.learning_rate:g}, {int(c.num_leaves)} leaves (of 0.05, 0.1 x 31, 63), "
