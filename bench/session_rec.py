@@ -234,7 +234,7 @@ rank is taken (`evaluate(exclude_seen=True)`; an invoice never lists a product t
 
 **Intervals.** 95% percentile bootstrap over test sessions (1,000 resamples; a session's targets are resampled
 together); the paired tests resample the same sessions for both methods: ours (the hybrid, seed 0) against the
-strongest other row on each metric, and against SR.
+strongest other row on each metric, against SR, and against RecBole's SASRec and GRU4Rec.
 
 **How each setting was chosen.**
 - Ours (GRU + causal self-attention, `SessionConfig()`: dim 64, one block, two heads, dropout 0.2, Adam lr 1e-2,
@@ -343,7 +343,7 @@ def part_table(datasets, n_boot: int = 1000):
             for metric in ("Recall@20", "MRR@20"):   # ours against the strongest other row, and against SR
                 for a in [OURS] + extra:
                     best = max((m for m in ranks if m != a), key=lambda m: ranking_metrics(ranks[m])[metric])
-                    for rival in dict.fromkeys([best, "SR"]):
+                    for rival in dict.fromkeys([best, "SR", "RecBole SASRec", "RecBole GRU4Rec"]):   # and the two trained peers
                         if rival not in ranks or rival == a: continue
                         test = paired_bootstrap(ranking_metrics, None, ranks[a], ranks[rival], units=units, n_boot=n_boot)
                         paired.append(PairedRow.from_test(test.loc[metric], ds, split, a, rival, "session", len(np.unique(units))))
