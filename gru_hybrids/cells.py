@@ -20,9 +20,10 @@ from .core import tracing
 
 # %% auto #0
 __all__ = ['AGRU_CPP_POOL', 'AGRU_CPP_ATTEND', 'AGRU_CPP_FORWARD', 'AGRU_CPP_GATES_BACK', 'AGRU_CPP_BACKWARD', 'AGRU_CPP_IMPUTE',
-           'last_observed', 'AGRU', 'agru_step', 'agru_step_back', 'agru_loop', 'agru_loop_back', 'agru_step_pure',
-           'agru_step_back_pure', 'agru_scan_loop', 'agru_scan_loop_back', 'AGRUScan', 'agru_kernel', 'gru_update',
-           'ConvGRUCell', 'conv_gru_reference', 'ConvGRU']
+           'AGRU_CPP_IMPUTE_BACK', 'AGRU_CPP_IMPUTE_OPS', 'last_observed', 'AGRU', 'agru_step', 'agru_step_back',
+           'agru_loop', 'agru_loop_back', 'agru_step_pure', 'agru_step_back_pure', 'agru_scan_loop',
+           'agru_scan_loop_back', 'AGRUScan', 'agru_kernel', 'gru_update', 'ConvGRUCell', 'conv_gru_reference',
+           'ConvGRU']
 
 # %% ../nbs/01_cells.ipynb #95964edf
 def last_observed(x: Tensor, # [bs x T x D] measurements (any value where not observed)
@@ -449,6 +450,10 @@ void impute(const S* x, const S* m, const S* dl, const S* w, const S* bg, const 
   }
 }
 
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b24
+AGRU_CPP_IMPUTE_BACK = r"""
 template <typename S>  // the reverse: d delta, dw, db forward in time (they need x'), dx backward in time
 void impute_back(const S* G, const S* x, const S* m, const S* dl, const S* w, const S* bg, const S* mean,
                  S* dx, S* dd, S* dw, S* db, int64_t bs, int64_t T, int64_t D) {
@@ -474,6 +479,10 @@ void impute_back(const S* G, const S* x, const S* m, const S* dl, const S* w, co
   }
 }
 
+"""
+
+# %% ../nbs/01_cells.ipynb #4c1f0b26
+AGRU_CPP_IMPUTE_OPS = r"""
 Tensor agru_impute(const Tensor& x, const Tensor& m, const Tensor& delta, const Tensor& w, const Tensor& b, const Tensor& mean) {
   for (auto* t : {&m, &delta, &w, &b, &mean}) TORCH_CHECK(t->scalar_type() == x.scalar_type(), "agru_impute: every input must have x's dtype");
   TORCH_CHECK(x.dim() == 3 && m.sizes() == x.sizes() && delta.sizes() == x.sizes() && w.numel() == x.size(2) && b.numel() == x.size(2)
@@ -513,7 +522,8 @@ def agru_kernel(verbose: bool=False): # print the compiler's output
     from torch.utils import cpp_extension
     here = str(Path(sys.executable).parent)                                # a venv's own ninja (pip install ninja), if not on PATH
     if not shutil.which("ninja") and shutil.which("ninja", path=here): os.environ["PATH"] = here + os.pathsep + os.environ["PATH"]
-    name, src = "gru_hybrids_agru", AGRU_CPP_POOL + AGRU_CPP_ATTEND + AGRU_CPP_FORWARD + AGRU_CPP_GATES_BACK + AGRU_CPP_BACKWARD + AGRU_CPP_IMPUTE
+    name, src = "gru_hybrids_agru", (AGRU_CPP_POOL + AGRU_CPP_ATTEND + AGRU_CPP_FORWARD + AGRU_CPP_GATES_BACK + AGRU_CPP_BACKWARD
+                                     + AGRU_CPP_IMPUTE + AGRU_CPP_IMPUTE_BACK + AGRU_CPP_IMPUTE_OPS)
     try:
         path = Path(cpp_extension._get_build_directory(name, verbose)) / "agru.cpp"
         if not path.exists() or path.read_text() != src: path.write_text(src)   # unchanged source: torch reuses the build
